@@ -1,0 +1,2 @@
+# The tutorials say `make run-server`; every target lives in Makefile.run.
+include Makefile.run

@@ -1,0 +1,88 @@
+/* cli: flag-value parsing with one-line errors, exit codes, fd limit (cli.h). */
+#include "cli.h"
+#include "duration.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/resource.h>
+
+#ifndef SAYHI_VERSION
+#define SAYHI_VERSION "unknown"
+#endif
+
+static const char *program = "sayhi";
+
+void cli_set_program(const char *name) { program = name; }
+const char *cli_program(void) { return program; }
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", program);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_parse_uint(const char *flag, const char *value, uint64_t min, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+    const char *p = value;
+    int ok = *p != '\0';
+    for (; ok && *p; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        if (d > 9 || v > (UINT64_MAX - d) / 10) {
+            ok = 0;
+            break;
+        }
+        v = v * 10 + d;
+    }
+    if (!ok) {
+        cli_error("%s must be a whole number, got '%s'", flag, value);
+        return -1;
+    }
+    if (v < min || v > max) {
+        cli_error("%s must be between %llu and %llu, got '%s'", flag, (unsigned long long)min,
+                  (unsigned long long)max, value);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_duration(const char *flag, const char *value, int64_t min_us, int64_t max_us, int64_t *out_us)
+{
+    int64_t us;
+    if (duration_parse(value, &us) != 0) {
+        cli_error("%s must be a duration like 1, 0.25, 250ms or 1.5s, got '%s'", flag, value);
+        return -1;
+    }
+    if (us < min_us || us > max_us) {
+        char lo[32], hi[32];
+        cli_error("%s must be between %s and %s, got '%s'", flag, duration_format(min_us, lo, sizeof lo),
+                  duration_format(max_us, hi, sizeof hi), value);
+        return -1;
+    }
+    *out_us = us;
+    return 0;
+}
+
+void cli_print_version(void) { printf("%s %s\n", program, SAYHI_VERSION); }
+
+uint64_t cli_raise_fd_limit(uint64_t want)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1024;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        rlim_t target = want;
+        if (rl.rlim_max != RLIM_INFINITY && target > rl.rlim_max)
+            target = rl.rlim_max;
+        rl.rlim_cur = target;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    return rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur;
+}

@@ -1,0 +1,38 @@
+/* cli: strict flag-value parsing and the exit codes shared by every program.
+ *
+ * Each parser either stores the value and returns 0, or prints one line on
+ * stderr naming the program, the flag and the offending value, and returns -1,
+ * so that main() can exit with CLI_EXIT_USAGE. Not for: option tables or
+ * getopt itself, which stay in each program's main.c. */
+#ifndef SAYHI_CLI_H
+#define SAYHI_CLI_H
+
+#include <stdint.h>
+
+enum {
+    CLI_EXIT_OK = 0,      /* everything worked */
+    CLI_EXIT_FAILURE = 1, /* a request failed, or a runtime error */
+    CLI_EXIT_USAGE = 2,   /* bad flag or value */
+};
+
+/* Program name used as the prefix of every message ("sayhi-server"). */
+void cli_set_program(const char *name);
+const char *cli_program(void);
+
+/* "prog: <message>\n" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Whole decimal number in [min, max]; no sign, blanks or junk. */
+int cli_parse_uint(const char *flag, const char *value, uint64_t min, uint64_t max, uint64_t *out);
+
+/* DURATION (see duration.h) in [min_us, max_us]. */
+int cli_parse_duration(const char *flag, const char *value, int64_t min_us, int64_t max_us, int64_t *out_us);
+
+/* The --version line: "prog VERSION". */
+void cli_print_version(void);
+
+/* Raises the soft RLIMIT_NOFILE towards want (never above the hard limit)
+ * and returns the soft limit now in force. */
+uint64_t cli_raise_fd_limit(uint64_t want);
+
+#endif

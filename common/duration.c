@@ -1,0 +1,80 @@
+/* duration: strict parsing and formatting of DURATION values (see duration.h).
+ *
+ * Written by hand rather than with strtod: strtod accepts "nan", "inf", hex
+ * floats, exponents and leading blanks, none of which a user means by a delay,
+ * and it rounds. Here digits are accumulated exactly in microseconds. */
+#include "duration.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    const char *suffix;
+    int64_t us;
+} units[] = {
+    {"us", 1},
+    {"ms", 1000},
+    {"s", 1000000},
+    {"m", 60 * INT64_C(1000000)},
+    {"", 1000000}, /* a bare number is seconds */
+};
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+int duration_parse(const char *s, int64_t *out_us)
+{
+    if (s == NULL)
+        return -1;
+    const char *p = s;
+    int64_t whole = 0;
+    int nwhole = 0;
+    for (; is_digit(*p); p++, nwhole++) {
+        if (whole > DURATION_MAX_US) /* keeps the multiply below from overflowing */
+            return -1;
+        whole = whole * 10 + (*p - '0');
+    }
+    /* Fraction digits as a numerator over a power of ten; digits past the
+     * 9th cannot change a microsecond count (even in minutes) and are only
+     * validated. frac < 1e9 and unit <= 6e7 keep frac * unit inside int64. */
+    int64_t frac = 0, scale = 1;
+    int nfrac = 0;
+    if (*p == '.') {
+        for (p++; is_digit(*p); p++, nfrac++) {
+            if (nfrac < 9) {
+                frac = frac * 10 + (*p - '0');
+                scale *= 10;
+            }
+        }
+    }
+    if (nwhole == 0 && nfrac == 0)
+        return -1;
+
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcmp(p, units[i].suffix) != 0)
+            continue;
+        int64_t unit = units[i].us;
+        if (whole > DURATION_MAX_US / unit)
+            return -1;
+        int64_t us = whole * unit + frac * unit / scale;
+        if (us > DURATION_MAX_US)
+            return -1;
+        *out_us = us;
+        return 0;
+    }
+    return -1;
+}
+
+char *duration_format(int64_t us, char *buf, size_t len)
+{
+    if (us % 1000000 == 0)
+        snprintf(buf, len, "%llds", (long long)(us / 1000000));
+    else if (us >= 1000000)
+        snprintf(buf, len, "%gs", (double)us / 1e6);
+    else if (us % 1000 == 0)
+        snprintf(buf, len, "%lldms", (long long)(us / 1000));
+    else if (us >= 1000)
+        snprintf(buf, len, "%gms", (double)us / 1e3);
+    else
+        snprintf(buf, len, "%lldus", (long long)us);
+    return buf;
+}

@@ -1,0 +1,40 @@
+/* routes: what the server answers, independent of how it is transported.
+ *
+ * Path lookup, the methods each path allows, and the JSON bodies. Pure
+ * functions, so the wire format is unit-tested without a socket. Not for:
+ * connections, timers or libmicrohttpd (server.c). */
+#ifndef SAYHI_ROUTES_H
+#define SAYHI_ROUTES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum route { ROUTE_NOT_FOUND, ROUTE_SAY_HI, ROUTE_STATS, ROUTE_HEALTHZ };
+
+#define ROUTES_ALLOW "GET, HEAD"
+#define ROUTES_STATUS_MAX 600
+
+/* What /stats reports. in_flight and peak_in_flight count /say-hi requests
+ * only, so that asking /stats does not change what it reports. */
+struct routes_counters {
+    uint64_t requests;
+    uint64_t in_flight;
+    uint64_t peak_in_flight;
+    uint64_t status[ROUTES_STATUS_MAX]; /* responses sent, by status code */
+};
+
+enum route routes_lookup(const char *path);
+
+/* 1 for GET and HEAD, the only methods any route serves. */
+int routes_method_allowed(const char *method);
+
+/* {"message":"Hi","delay_ms":D} into buf; returns its length (< len). */
+size_t routes_say_hi_body(char *buf, size_t len, int64_t delay_us);
+
+/* {"error":"<message>"}, JSON-escaped; malloc'd, NULL on out of memory. */
+char *routes_error_body(const char *message);
+
+/* The /stats object; malloc'd, NULL on out of memory. */
+char *routes_stats_body(const struct routes_counters *c, double uptime_s);
+
+#endif

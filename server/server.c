@@ -1,0 +1,526 @@
+/* server: one libmicrohttpd daemon driven by one libevent loop (server.h).
+ *
+ * MHD runs in external-epoll mode: its epoll fd sits in the libevent base and
+ * every readiness (or MHD's own timeout) runs MHD once. A delayed /say-hi
+ * suspends its connection and arms a timer embedded in the request; when it
+ * falls due the connection is resumed and MHD is run once for every timer due
+ * in the same loop pass, not once per timer (10,000 simultaneous deadlines
+ * would otherwise cost 10,000 runs). Listening socket and address handling
+ * live in listener.c. */
+#include "server.h"
+
+#include "cli.h"
+#include "duration.h"
+#include "listener.h"
+#include "log.h"
+#include "params.h"
+#include "routes.h"
+
+#include <event2/event.h>
+#include <event2/event_struct.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* fds the process needs besides its connections: listener, two epolls, ITC,
+ * stdio, and slack for libraries. */
+#define FD_RESERVE 32
+/* MHD's per-connection pool. The 32 KB default costs 332 MB of RSS with
+ * 10,000 connections; 4 KB costs 52 MB and still holds any ordinary request
+ * (a larger header block is refused with 431). */
+#define CONNECTION_POOL_BYTES 4096
+
+enum phase { PHASE_NEW, PHASE_WAITING, PHASE_DUE };
+
+struct request {
+    struct event timer; /* embedded: arming a delay allocates nothing */
+    struct server *srv;
+    struct MHD_Connection *conn;
+    struct request *prev, *next; /* in srv->waiting while PHASE_WAITING */
+    int64_t start_us;
+    int64_t delay_us;
+    unsigned status;
+    enum phase phase;
+    bool say_hi;  /* counted in in_flight */
+    bool expired; /* answered 503 because the grace period ran out */
+};
+
+struct server {
+    const struct server_config *cfg;
+    struct MHD_Daemon *mhd;
+    struct event_base *base;
+    struct event *mhd_ev;    /* MHD's epoll fd; also activated by hand to batch runs */
+    struct event *mhd_timer; /* MHD_get_timeout() */
+    struct event *grace_ev;
+    struct event *sig_ev[2];
+    const struct timeval *default_tv; /* libevent common timeout for the default delay */
+    struct MHD_Response *default_hi;  /* the reply to a plain GET /say-hi, built once */
+    struct routes_counters counters;
+    struct request waiting; /* sentinel of the list of suspended requests */
+    uint64_t active;        /* requests begun and not yet completed */
+    int64_t started_us;
+    bool draining, expired;
+};
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static struct timeval to_timeval(int64_t us)
+{
+    return (struct timeval){.tv_sec = (time_t)(us / 1000000), .tv_usec = (suseconds_t)(us % 1000000)};
+}
+
+/* ---- running MHD from the loop ---- */
+
+static void arm_mhd_timer(struct server *s)
+{
+    MHD_UNSIGNED_LONG_LONG ms;
+    if (MHD_get_timeout(s->mhd, &ms) == MHD_YES) {
+        struct timeval tv = to_timeval((int64_t)ms * 1000);
+        evtimer_add(s->mhd_timer, &tv);
+    } else {
+        evtimer_del(s->mhd_timer);
+    }
+}
+
+static void on_mhd(evutil_socket_t fd, short what, void *arg)
+{
+    struct server *s = arg;
+    (void)fd;
+    (void)what;
+    MHD_run(s->mhd);
+    arm_mhd_timer(s);
+}
+
+/* Runs MHD once after every callback already due in this loop pass: the event
+ * is appended to libevent's active queue, behind the timers being processed. */
+static void schedule_mhd_run(struct server *s) { event_active(s->mhd_ev, EV_READ, 0); }
+
+/* ---- replies ---- */
+
+static struct MHD_Response *json_response(const struct server *s, const char *body, size_t len,
+                                          enum MHD_ResponseMemoryMode mode)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body, mode);
+    if (resp == NULL)
+        return NULL;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    if (s->draining) /* tell keep-alive clients to go while we drain */
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    return resp;
+}
+
+static enum MHD_Result send_response(struct server *s, struct request *r, struct MHD_Connection *c,
+                                     unsigned status, struct MHD_Response *resp, const char *method,
+                                     const char *url)
+{
+    if (resp == NULL)
+        return MHD_NO; /* out of memory: MHD closes the connection */
+    enum MHD_Result ret = MHD_queue_response(c, status, resp);
+    if (ret == MHD_YES && status < ROUTES_STATUS_MAX)
+        s->counters.status[status]++;
+    if (s->cfg->access_log) {
+        double took_ms = (double)(now_us() - r->start_us) / 1000.0;
+        if (r->say_hi)
+            log_line(stdout, "INFO", "%s %s %u delay=%gms took=%.0fms", method, url, status,
+                     (double)r->delay_us / 1000.0, took_ms);
+        else
+            log_line(stdout, "INFO", "%s %s %u took=%.0fms", method, url, status, took_ms);
+        fflush(stdout);
+    }
+    return ret;
+}
+
+/* Sends body (copied) and frees it; body NULL means out of memory. */
+static enum MHD_Result send_json(struct server *s, struct request *r, struct MHD_Connection *c, unsigned status,
+                                 char *body, const char *allow, const char *method, const char *url)
+{
+    if (body == NULL)
+        return MHD_NO;
+    struct MHD_Response *resp = json_response(s, body, strlen(body), MHD_RESPMEM_MUST_FREE);
+    if (resp == NULL) {
+        free(body);
+        return MHD_NO;
+    }
+    if (allow != NULL)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    enum MHD_Result ret = send_response(s, r, c, status, resp, method, url);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result send_error(struct server *s, struct request *r, struct MHD_Connection *c, unsigned status,
+                                  const char *message, const char *method, const char *url)
+{
+    const char *allow = status == MHD_HTTP_METHOD_NOT_ALLOWED ? ROUTES_ALLOW : NULL;
+    return send_json(s, r, c, status, routes_error_body(message), allow, method, url);
+}
+
+static enum MHD_Result send_say_hi(struct server *s, struct request *r, struct MHD_Connection *c, const char *method,
+                                   const char *url)
+{
+    if (r->expired)
+        return send_error(s, r, c, MHD_HTTP_SERVICE_UNAVAILABLE, "server is shutting down", method, url);
+    if (r->status == MHD_HTTP_OK && r->delay_us == s->cfg->delay_us && !s->draining)
+        return send_response(s, r, c, r->status, s->default_hi, method, url);
+    char body[96];
+    size_t len = routes_say_hi_body(body, sizeof body, r->delay_us);
+    struct MHD_Response *resp = json_response(s, body, len, MHD_RESPMEM_MUST_COPY);
+    enum MHD_Result ret = send_response(s, r, c, r->status, resp, method, url);
+    if (resp != NULL)
+        MHD_destroy_response(resp);
+    return ret;
+}
+
+/* ---- delays ---- */
+
+static void list_insert(struct request *head, struct request *r)
+{
+    r->next = head->next;
+    r->prev = head;
+    head->next->prev = r;
+    head->next = r;
+}
+
+static void list_remove(struct request *r)
+{
+    r->prev->next = r->next;
+    r->next->prev = r->prev;
+    r->prev = r->next = NULL;
+}
+
+static void wake(struct request *r)
+{
+    list_remove(r);
+    r->phase = PHASE_DUE;
+    MHD_resume_connection(r->conn);
+}
+
+static void on_due(evutil_socket_t fd, short what, void *arg)
+{
+    struct request *r = arg;
+    (void)fd;
+    (void)what;
+    wake(r);
+    schedule_mhd_run(r->srv);
+}
+
+static enum MHD_Result start_wait(struct server *s, struct request *r, struct MHD_Connection *c)
+{
+    struct timeval tv = to_timeval(r->delay_us);
+    const struct timeval *when = r->delay_us == s->cfg->delay_us && s->default_tv ? s->default_tv : &tv;
+    evtimer_assign(&r->timer, s->base, on_due, r);
+    if (evtimer_add(&r->timer, when) != 0)
+        return MHD_NO;
+    r->phase = PHASE_WAITING;
+    list_insert(&s->waiting, r);
+    MHD_suspend_connection(c);
+    return MHD_YES;
+}
+
+/* ---- routing ---- */
+
+struct arg_walk {
+    struct params *params;
+    char err[192];
+    bool failed;
+};
+
+static enum MHD_Result on_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    struct arg_walk *w = cls;
+    (void)kind;
+    if (params_set(w->params, key, value, w->err, sizeof w->err) != 0) {
+        w->failed = true;
+        return MHD_NO; /* stop at the first bad parameter */
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result route_say_hi(struct server *s, struct request *r, struct MHD_Connection *c,
+                                    const char *method, const char *url)
+{
+    struct params p;
+    struct arg_walk w = {.params = &p};
+    params_init(&p, s->cfg->delay_us, s->cfg->max_delay_us);
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, on_arg, &w);
+    if (w.failed)
+        return send_error(s, r, c, MHD_HTTP_BAD_REQUEST, w.err, method, url);
+
+    r->say_hi = true;
+    r->delay_us = p.delay_us;
+    r->status = p.status;
+    r->expired = s->expired;
+    if (++s->counters.in_flight > s->counters.peak_in_flight)
+        s->counters.peak_in_flight = s->counters.in_flight;
+    if (r->delay_us == 0 || r->expired)
+        return send_say_hi(s, r, c, method, url);
+    return start_wait(s, r, c);
+}
+
+static enum MHD_Result route(struct server *s, struct request *r, struct MHD_Connection *c, const char *url,
+                             const char *method)
+{
+    char msg[160];
+    enum route route = routes_lookup(url);
+    if (route == ROUTE_NOT_FOUND) {
+        snprintf(msg, sizeof msg, "no such path '%.64s': try /say-hi, /stats or /healthz", url);
+        return send_error(s, r, c, MHD_HTTP_NOT_FOUND, msg, method, url);
+    }
+    if (!routes_method_allowed(method)) {
+        snprintf(msg, sizeof msg, "method %.32s is not allowed on %s: use GET or HEAD", method, url);
+        return send_error(s, r, c, MHD_HTTP_METHOD_NOT_ALLOWED, msg, method, url);
+    }
+    switch (route) {
+    case ROUTE_SAY_HI:
+        return route_say_hi(s, r, c, method, url);
+    case ROUTE_STATS: {
+        double uptime_s = (double)(now_us() - s->started_us) / 1e6;
+        return send_json(s, r, c, MHD_HTTP_OK, routes_stats_body(&s->counters, uptime_s), NULL, method, url);
+    }
+    case ROUTE_HEALTHZ:
+    case ROUTE_NOT_FOUND:
+        break;
+    }
+    return send_json(s, r, c, MHD_HTTP_OK, strdup("{\"status\":\"ok\"}"), NULL, method, url);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls)
+{
+    struct server *s = cls;
+    struct request *r = *req_cls;
+    (void)version;
+    (void)upload_data;
+    /* First call: headers only. Queueing a reply here would make MHD close
+     * the connection (no keep-alive), so only take note and answer on the
+     * next call. */
+    if (r == NULL) {
+        r = calloc(1, sizeof *r);
+        if (r == NULL)
+            return MHD_NO;
+        *r = (struct request){.srv = s, .conn = c, .start_us = now_us()};
+        s->counters.requests++;
+        s->active++;
+        *req_cls = r;
+        return MHD_YES;
+    }
+    if (*upload_data_size != 0) { /* a request body is read and ignored */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->phase == PHASE_DUE)
+        return send_say_hi(s, r, c, method, url);
+    return route(s, r, c, url, method);
+}
+
+/* ---- shutdown ---- */
+
+static void finish_if_drained(struct server *s)
+{
+    if (s->draining && s->active == 0)
+        event_base_loopbreak(s->base);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)
+{
+    struct server *s = cls;
+    struct request *r = *req_cls;
+    (void)c;
+    (void)toe;
+    if (r == NULL)
+        return;
+    if (r->phase == PHASE_WAITING) { /* defensive: MHD does not close suspended connections */
+        evtimer_del(&r->timer);
+        list_remove(r);
+    }
+    if (r->say_hi)
+        s->counters.in_flight--;
+    s->active--;
+    free(r);
+    *req_cls = NULL;
+    finish_if_drained(s);
+}
+
+/* Grace is over: every request still waiting is answered 503 now. */
+static void expire_waiting(struct server *s)
+{
+    s->expired = true;
+    while (s->waiting.next != &s->waiting) {
+        struct request *r = s->waiting.next;
+        evtimer_del(&r->timer);
+        r->expired = true;
+        wake(r);
+    }
+    schedule_mhd_run(s);
+}
+
+static void on_grace(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    expire_waiting(arg);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    struct server *s = arg;
+    (void)what;
+    if (s->expired) { /* third signal: nothing is suspended any more, stop now */
+        event_base_loopbreak(s->base);
+        return;
+    }
+    if (s->draining) { /* second signal: do not wait out the grace period */
+        expire_waiting(s);
+        return;
+    }
+    s->draining = true;
+    MHD_socket lfd = MHD_quiesce_daemon(s->mhd);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
+    if (!s->cfg->quiet) {
+        char grace[32];
+        log_line(stdout, "INFO", "%s: stopping, %llu requests in flight, grace %s", strsignal((int)sig),
+                 (unsigned long long)s->active, duration_format(s->cfg->grace_us, grace, sizeof grace));
+        fflush(stdout);
+    }
+    struct timeval tv = to_timeval(s->cfg->grace_us);
+    evtimer_add(s->grace_ev, &tv);
+    finish_if_drained(s);
+}
+
+/* ---- start-up ---- */
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    fprintf(stderr, "%s: ", cli_program());
+    vfprintf(stderr, fmt, ap);
+    size_t n = strlen(fmt);
+    if (n == 0 || fmt[n - 1] != '\n')
+        fputc('\n', stderr);
+}
+
+/* Connections the fd limit allows, after raising it as far as it goes. */
+static unsigned connection_limit(const struct server_config *cfg)
+{
+    uint64_t want = (uint64_t)cfg->max_connections + FD_RESERVE;
+    uint64_t have = cli_raise_fd_limit(want);
+    if (have >= want)
+        return cfg->max_connections;
+    unsigned limit = have > FD_RESERVE + 1 ? (unsigned)(have - FD_RESERVE) : 1;
+    cli_error("warning: the open-file limit is %llu, below the %llu that --max-connections %u needs; "
+              "serving at most %u connections (raise it with ulimit -n)",
+              (unsigned long long)have, (unsigned long long)want, cfg->max_connections, limit);
+    return limit;
+}
+
+static struct MHD_Daemon *start_mhd(struct server *s, int lfd, bool ipv6)
+{
+    const struct server_config *cfg = s->cfg;
+    unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
+    if (ipv6)
+        flags |= MHD_USE_IPv6;
+    unsigned idle_s = (unsigned)((cfg->idle_timeout_us + 999999) / 1000000);
+    /* The logger must come first or MHD logs the options before it itself. */
+    return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+                            MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd, MHD_OPTION_CONNECTION_LIMIT,
+                            connection_limit(cfg), MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_POOL_BYTES,
+                            MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_END);
+}
+
+/* libevent 2.1 otherwise reads CLOCK_MONOTONIC_COARSE, whose jiffy steps
+ * (4 ms here) made every delay 2 ms late on average. */
+static struct event_base *new_base(void)
+{
+    struct event_config *ec = event_config_new();
+    if (ec == NULL)
+        return NULL;
+    event_config_set_flag(ec, EVENT_BASE_FLAG_PRECISE_TIMER);
+    struct event_base *base = event_base_new_with_config(ec);
+    event_config_free(ec);
+    return base;
+}
+
+static int setup_loop(struct server *s)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+    if (info == NULL || (s->base = new_base()) == NULL)
+        return -1;
+    s->mhd_ev = event_new(s->base, info->epoll_fd, EV_READ | EV_PERSIST, on_mhd, s);
+    s->mhd_timer = evtimer_new(s->base, on_mhd, s);
+    s->grace_ev = evtimer_new(s->base, on_grace, s);
+    s->sig_ev[0] = evsignal_new(s->base, SIGINT, on_signal, s);
+    s->sig_ev[1] = evsignal_new(s->base, SIGTERM, on_signal, s);
+    if (!s->mhd_ev || !s->mhd_timer || !s->grace_ev || !s->sig_ev[0] || !s->sig_ev[1])
+        return -1;
+    struct timeval tv = to_timeval(s->cfg->delay_us);
+    s->default_tv = event_base_init_common_timeout(s->base, &tv);
+    if (event_add(s->mhd_ev, NULL) != 0 || event_add(s->sig_ev[0], NULL) != 0 || event_add(s->sig_ev[1], NULL) != 0)
+        return -1;
+    arm_mhd_timer(s);
+    return 0;
+}
+
+static struct MHD_Response *build_default_hi(struct server *s)
+{
+    char body[96];
+    size_t len = routes_say_hi_body(body, sizeof body, s->cfg->delay_us);
+    return json_response(s, body, len, MHD_RESPMEM_MUST_COPY);
+}
+
+static void teardown(struct server *s)
+{
+    if (s->mhd != NULL)
+        MHD_stop_daemon(s->mhd);
+    if (s->default_hi != NULL)
+        MHD_destroy_response(s->default_hi);
+    struct event *evs[] = {s->mhd_ev, s->mhd_timer, s->grace_ev, s->sig_ev[0], s->sig_ev[1]};
+    for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
+        if (evs[i] != NULL)
+            event_free(evs[i]);
+    if (s->base != NULL)
+        event_base_free(s->base);
+}
+
+int server_run(const struct server_config *cfg)
+{
+    struct server s = {.cfg = cfg, .started_us = now_us()};
+    s.waiting.next = s.waiting.prev = &s.waiting;
+    signal(SIGPIPE, SIG_IGN);
+
+    struct listener l;
+    if (listener_open(cfg->bind, cfg->port, cfg->max_connections, &l) != 0)
+        return CLI_EXIT_FAILURE;
+    if (!l.loopback && !cfg->quiet)
+        cli_error("warning: listening on %s, which is not a loopback address: anyone who can reach it can use "
+                  "this server",
+                  l.host);
+
+    int rc = CLI_EXIT_FAILURE;
+    s.mhd = start_mhd(&s, l.fd, l.ipv6);
+    if (s.mhd == NULL) {
+        cli_error("cannot start the HTTP daemon on %s", l.url);
+        close(l.fd);
+    } else if (setup_loop(&s) != 0 || (s.default_hi = build_default_hi(&s)) == NULL) {
+        cli_error("cannot set up the event loop");
+    } else {
+        printf("listening on %s\n", l.url);
+        fflush(stdout);
+        event_base_dispatch(s.base);
+        rc = CLI_EXIT_OK;
+    }
+    teardown(&s);
+    return rc;
+}

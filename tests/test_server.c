@@ -1,0 +1,363 @@
+/* Integration tests: the real sayhi-server binary on 127.0.0.1, port 0. */
+#include "testhttp.h"
+
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+/* One server for the read-only tests, started once per test case. */
+static struct test_server srv;
+
+static void start_shared(void)
+{
+    static const char *const args[] = {"--delay", "50ms", "--quiet", NULL};
+    ck_assert_int_eq(test_server_start(&srv, args), 0);
+}
+
+static void stop_shared(void) { test_server_stop(&srv, SIGTERM, 10000); }
+
+static cJSON *json_body(const struct http_response *r)
+{
+    cJSON *o = cJSON_Parse(r->body);
+    ck_assert_msg(o != NULL, "body is not JSON: '%s'", r->body);
+    return o;
+}
+
+static void assert_json_error(const struct http_response *r, int status, const char *needle)
+{
+    char ct[64] = "";
+    ck_assert_int_eq(r->status, status);
+    http_header(r, "Content-Type", ct, sizeof ct);
+    ck_assert_str_eq(ct, "application/json");
+    cJSON *o = json_body(r);
+    cJSON *e = cJSON_GetObjectItem(o, "error");
+    ck_assert_msg(cJSON_IsString(e) && strstr(e->valuestring, needle) != NULL, "error of %d lacks '%s': %s",
+                  status, needle, r->body);
+    cJSON_Delete(o);
+}
+
+START_TEST(listening_line_names_real_port)
+{
+    char expect[64];
+    snprintf(expect, sizeof expect, "listening on http://127.0.0.1:%u", srv.port);
+    ck_assert_str_eq(srv.first_line, expect);
+    ck_assert_uint_gt(srv.port, 0);
+}
+END_TEST
+
+START_TEST(say_hi_default_delay)
+{
+    struct http_response r;
+    char ct[64] = "";
+    double t0 = test_now();
+    ck_assert_int_eq(http_get(srv.port, "GET", "/say-hi", &r), 200);
+    double took = test_now() - t0;
+    ck_assert_msg(took >= 0.045, "answered after %.3fs, before the 50ms delay", took);
+    http_header(&r, "Content-Type", ct, sizeof ct);
+    ck_assert_str_eq(ct, "application/json");
+    ck_assert_str_eq(r.body, "{\"message\":\"Hi\",\"delay_ms\":50}");
+}
+END_TEST
+
+START_TEST(say_hi_delay_and_status_overrides)
+{
+    struct http_response r;
+    double t0 = test_now();
+    ck_assert_int_eq(http_get(srv.port, "GET", "/say-hi?delay=300ms", &r), 200);
+    double took = test_now() - t0;
+    ck_assert_msg(took >= 0.295 && took < 2.0, "delay=300ms took %.3fs", took);
+    ck_assert_str_eq(r.body, "{\"message\":\"Hi\",\"delay_ms\":300}");
+
+    ck_assert_int_eq(http_get(srv.port, "GET", "/say-hi?delay=0", &r), 200);
+    ck_assert_str_eq(r.body, "{\"message\":\"Hi\",\"delay_ms\":0}");
+    /* Percent-encoded values are decoded before they are parsed: "250ms". */
+    ck_assert_int_eq(http_get(srv.port, "GET", "/say-hi?delay=%32%35%30ms", &r), 200);
+    ck_assert_str_eq(r.body, "{\"message\":\"Hi\",\"delay_ms\":250}");
+    /* Unknown parameters are ignored. */
+    ck_assert_int_eq(http_get(srv.port, "GET", "/say-hi?delay=0&x=1", &r), 200);
+
+    ck_assert_int_eq(http_get(srv.port, "GET", "/say-hi?status=503&delay=0", &r), 503);
+    ck_assert_str_eq(r.body, "{\"message\":\"Hi\",\"delay_ms\":0}");
+    ck_assert_int_eq(http_get(srv.port, "GET", "/say-hi?status=201&delay=10ms", &r), 201);
+}
+END_TEST
+
+START_TEST(say_hi_bad_parameters_are_400)
+{
+    static const struct {
+        const char *target, *needle;
+    } cases[] = {
+        {"/say-hi?delay=abc", "invalid delay 'abc'"},
+        {"/say-hi?delay=", "invalid delay ''"},
+        {"/say-hi?delay", "invalid delay ''"},
+        {"/say-hi?delay=-1", "invalid delay '-1'"},
+        {"/say-hi?delay=nan", "invalid delay 'nan'"},
+        {"/say-hi?delay=inf", "invalid delay 'inf'"},
+        {"/say-hi?delay=1e308", "invalid delay '1e308'"},
+        {"/say-hi?delay=61s", "above the server's --max-delay of 60s"},
+        {"/say-hi?delay=1&delay=2", "delay is given more than once"},
+        {"/say-hi?status=0", "invalid status '0'"},
+        {"/say-hi?status=99", "invalid status '99'"},
+        {"/say-hi?status=600", "invalid status '600'"},
+        {"/say-hi?status=abc", "invalid status 'abc'"},
+        {"/say-hi?status=200&status=500", "status is given more than once"},
+    };
+    struct http_response r;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        http_get(srv.port, "GET", cases[i].target, &r);
+        assert_json_error(&r, 400, cases[i].needle);
+    }
+}
+END_TEST
+
+START_TEST(unknown_path_and_method)
+{
+    struct http_response r;
+    char allow[64] = "";
+    http_get(srv.port, "GET", "/nope", &r);
+    assert_json_error(&r, 404, "no such path '/nope'");
+    http_get(srv.port, "POST", "/say-hi", &r);
+    assert_json_error(&r, 405, "method POST is not allowed on /say-hi");
+    ck_assert_int_eq(http_header(&r, "Allow", allow, sizeof allow), 0);
+    ck_assert_str_eq(allow, "GET, HEAD");
+    http_get(srv.port, "DELETE", "/stats", &r);
+    assert_json_error(&r, 405, "method DELETE");
+}
+END_TEST
+
+START_TEST(healthz_and_stats)
+{
+    struct http_response r;
+    ck_assert_int_eq(http_get(srv.port, "GET", "/healthz", &r), 200);
+    ck_assert_str_eq(r.body, "{\"status\":\"ok\"}");
+    ck_assert_int_eq(http_get(srv.port, "GET", "/say-hi?delay=0&status=418", &r), 418);
+    ck_assert_int_eq(http_get(srv.port, "GET", "/stats", &r), 200);
+    cJSON *o = json_body(&r);
+    static const char *numbers[] = {"requests", "in_flight", "peak_in_flight", "uptime_s"};
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_msg(cJSON_IsNumber(cJSON_GetObjectItem(o, numbers[i])), "no number '%s'", numbers[i]);
+    ck_assert_int_ge(cJSON_GetObjectItem(o, "requests")->valueint, 3);
+    ck_assert_int_eq(cJSON_GetObjectItem(o, "in_flight")->valueint, 0);
+    cJSON *codes = cJSON_GetObjectItem(o, "status_codes");
+    ck_assert(cJSON_IsObject(codes));
+    ck_assert_int_ge(cJSON_GetObjectItem(codes, "418")->valueint, 1);
+    cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(head_has_headers_and_no_body)
+{
+    struct http_response r;
+    char cl[16] = "";
+    int fd = http_connect(srv.port);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(http_exchange(fd, "HEAD /say-hi?delay=0 HTTP/1.1\r\nHost: x\r\n\r\n", 1, &r, 5000), 200);
+    ck_assert_int_eq(http_header(&r, "Content-Length", cl, sizeof cl), 0);
+    ck_assert_str_eq(cl, "29");
+    /* No body bytes follow: the next response on the connection starts at once. */
+    ck_assert_int_eq(http_exchange(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 0, &r, 5000), 200);
+    ck_assert_str_eq(r.body, "{\"status\":\"ok\"}");
+    close(fd);
+}
+END_TEST
+
+START_TEST(keep_alive_reuses_one_connection)
+{
+    struct http_response r;
+    int fd = http_connect(srv.port);
+    ck_assert_int_ge(fd, 0);
+    for (int i = 0; i < 200; i++) {
+        ck_assert_int_eq(http_exchange(fd, "GET /say-hi?delay=0 HTTP/1.1\r\nHost: x\r\n\r\n", 0, &r, 5000), 200);
+        ck_assert_msg(!r.closed, "connection closed after request %d", i);
+        ck_assert_str_eq(r.body, "{\"message\":\"Hi\",\"delay_ms\":0}");
+    }
+    /* The default reply (the cached one) keeps the connection open too. */
+    ck_assert_int_eq(http_exchange(fd, "GET /say-hi HTTP/1.1\r\nHost: x\r\n\r\n", 0, &r, 5000), 200);
+    ck_assert(!r.closed);
+    close(fd);
+}
+END_TEST
+
+START_TEST(thousand_concurrent_delayed_requests)
+{
+    unsigned ok = 0;
+    double elapsed = 0;
+    struct http_response r;
+    ck_assert_int_eq(http_concurrent(srv.port, 1000, "/say-hi?delay=0.5s", 10000, &ok, &elapsed), 0);
+    ck_assert_uint_eq(ok, 1000);
+    ck_assert_msg(elapsed >= 0.5 && elapsed <= 1.5, "1000 requests of 0.5s took %.3fs", elapsed);
+    ck_assert_int_eq(http_get(srv.port, "GET", "/stats", &r), 200);
+    cJSON *o = json_body(&r);
+    ck_assert_int_ge(cJSON_GetObjectItem(o, "peak_in_flight")->valueint, 1000);
+    cJSON_Delete(o);
+}
+END_TEST
+
+/* Opens n connections, each sending target, without reading the replies. */
+static void send_many(unsigned port, int *fds, int n, const char *target)
+{
+    char raw[256];
+    snprintf(raw, sizeof raw, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", target);
+    for (int i = 0; i < n; i++) {
+        fds[i] = http_connect(port);
+        ck_assert_int_ge(fds[i], 0);
+        ck_assert_int_eq(write(fds[i], raw, strlen(raw)), (ssize_t)strlen(raw));
+    }
+}
+
+START_TEST(sigterm_lets_in_flight_requests_finish)
+{
+    struct test_server s;
+    struct http_response r;
+    static const char *const args[] = {"--quiet", NULL};
+    int fds[50];
+    ck_assert_int_eq(test_server_start(&s, args), 0);
+    send_many(s.port, fds, 50, "/say-hi?delay=0.5s");
+    usleep(150000); /* all 50 are suspended now */
+    kill(s.pid, SIGTERM);
+    usleep(50000);
+    ck_assert_int_eq(http_connect(s.port), -1); /* no longer accepting */
+    for (int i = 0; i < 50; i++) {
+        ck_assert_int_eq(http_exchange(fds[i], NULL, 0, &r, 5000), 200);
+        ck_assert(r.closed); /* drained connections are told to close */
+        close(fds[i]);
+    }
+    ck_assert_int_eq(test_server_stop(&s, 0, 5000), 0);
+}
+END_TEST
+
+START_TEST(grace_expiry_answers_503)
+{
+    struct test_server s;
+    struct http_response r;
+    static const char *const args[] = {"--quiet", "--grace", "200ms", NULL};
+    int fds[20];
+    ck_assert_int_eq(test_server_start(&s, args), 0);
+    send_many(s.port, fds, 20, "/say-hi?delay=30s");
+    usleep(100000);
+    double t0 = test_now();
+    kill(s.pid, SIGTERM);
+    for (int i = 0; i < 20; i++) {
+        http_exchange(fds[i], NULL, 0, &r, 5000);
+        assert_json_error(&r, 503, "shutting down");
+        close(fds[i]);
+    }
+    ck_assert_msg(test_now() - t0 < 2.0, "503s came after %.3fs", test_now() - t0);
+    ck_assert_int_eq(test_server_stop(&s, 0, 5000), 0);
+}
+END_TEST
+
+START_TEST(access_log_line)
+{
+    struct test_server s;
+    struct http_response r;
+    static const char *const args[] = {"--access-log", NULL};
+    char line[256] = "";
+    ck_assert_int_eq(test_server_start(&s, args), 0);
+    ck_assert_int_eq(http_get(s.port, "GET", "/say-hi?delay=20ms", &r), 200);
+    FILE *out = fdopen(dup(s.out_fd), "r");
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, out));
+    fclose(out);
+    int y, mo, d, h, mi, sec, ms, took;
+    char tail[8];
+    ck_assert_msg(sscanf(line, "%4d-%2d-%2d %2d:%2d:%2d.%3d INFO GET /say-hi 200 delay=20ms took=%dms%1s", &y, &mo,
+                         &d, &h, &mi, &sec, &ms, &took, tail) == 8,
+                  "access log line: %s", line);
+    ck_assert_int_ge(took, 19);
+    ck_assert_int_eq(test_server_stop(&s, SIGINT, 5000), 0);
+}
+END_TEST
+
+/* Runs the server with args; checks the exit code and a needle in stderr
+ * (for usage errors: exactly one line). */
+static void expect_exit(const char *const *args, int code, const char *needle)
+{
+    char out[4096], err[4096];
+    int rc = test_server_exec(args, out, sizeof out, err, sizeof err);
+    ck_assert_msg(rc == code, "%s: exit %d, want %d (stderr: %s)", args[0], rc, code, err);
+    const char *where = code == 0 ? out : err;
+    ck_assert_msg(strstr(where, needle) != NULL, "%s: output lacks '%s': %s", args[0], needle, where);
+    if (code == 2) {
+        ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1, "usage error is not one line: %s", err);
+        ck_assert_str_eq(out, "");
+    }
+}
+
+START_TEST(bad_flags_exit_2)
+{
+    expect_exit((const char *const[]){"--port", "abc", NULL}, 2, "--port must be a whole number, got 'abc'");
+    expect_exit((const char *const[]){"--port", "65536", NULL}, 2, "--port must be between 0 and 65535");
+    expect_exit((const char *const[]){"--delay", "fast", NULL}, 2, "--delay must be a duration");
+    expect_exit((const char *const[]){"--delay", "-1", NULL}, 2, "got '-1'");
+    expect_exit((const char *const[]){"--delay", "2m", "--max-delay", "1m", NULL}, 2, "--delay must be between");
+    expect_exit((const char *const[]){"--max-connections", "0", NULL}, 2, "--max-connections");
+    expect_exit((const char *const[]){"--grace", "nan", NULL}, 2, "--grace");
+    expect_exit((const char *const[]){"--bogus", NULL}, 2, "unknown option '--bogus'");
+    expect_exit((const char *const[]){"--delay", NULL}, 2, "--delay needs a value");
+    expect_exit((const char *const[]){"extra", NULL}, 2, "unexpected argument 'extra'");
+    expect_exit((const char *const[]){"--help", NULL}, 0, "--max-connections N");
+    expect_exit((const char *const[]){"--version", NULL}, 0, "sayhi-server ");
+}
+END_TEST
+
+START_TEST(port_in_use_exits_1)
+{
+    char port[16];
+    snprintf(port, sizeof port, "%u", srv.port);
+    expect_exit((const char *const[]){"--port", port, NULL}, 1, "Address already in use");
+    expect_exit((const char *const[]){"--bind", "256.1.1.1", NULL}, 1, "cannot resolve --bind '256.1.1.1'");
+}
+END_TEST
+
+START_TEST(low_fd_limit_is_announced)
+{
+    struct test_server s;
+    struct rlimit rl = {.rlim_cur = 256, .rlim_max = 256}; /* this forked test process only */
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    static const char *const args[] = {"--max-connections", "1000", NULL};
+    ck_assert_int_eq(test_server_start(&s, args), 0);
+    ck_assert_msg(strstr(s.notices, "open-file limit is 256") != NULL &&
+                      strstr(s.notices, "serving at most 224 connections") != NULL,
+                  "notices: %s", s.notices);
+    ck_assert_int_eq(test_server_stop(&s, SIGTERM, 5000), 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("integration");
+    TCase *shared = tcase_create("shared-server");
+    tcase_add_unchecked_fixture(shared, start_shared, stop_shared);
+    tcase_set_timeout(shared, 60);
+    tcase_add_test(shared, listening_line_names_real_port);
+    tcase_add_test(shared, say_hi_default_delay);
+    tcase_add_test(shared, say_hi_delay_and_status_overrides);
+    tcase_add_test(shared, say_hi_bad_parameters_are_400);
+    tcase_add_test(shared, unknown_path_and_method);
+    tcase_add_test(shared, healthz_and_stats);
+    tcase_add_test(shared, head_has_headers_and_no_body);
+    tcase_add_test(shared, keep_alive_reuses_one_connection);
+    tcase_add_test(shared, thousand_concurrent_delayed_requests);
+    tcase_add_test(shared, port_in_use_exits_1);
+    suite_add_tcase(s, shared);
+
+    TCase *own = tcase_create("own-server");
+    tcase_set_timeout(own, 60);
+    tcase_add_test(own, sigterm_lets_in_flight_requests_finish);
+    tcase_add_test(own, grace_expiry_answers_503);
+    tcase_add_test(own, access_log_line);
+    tcase_add_test(own, bad_flags_exit_2);
+    tcase_add_test(own, low_fd_limit_is_announced);
+    suite_add_tcase(s, own);
+
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,251 @@
+/* Unit tests of the pure modules: durations, flag values, query parameters,
+ * route table and JSON bodies. */
+#include "cli.h"
+#include "duration.h"
+#include "params.h"
+#include "routes.h"
+
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t parse_ok(const char *s)
+{
+    int64_t us = -1;
+    ck_assert_msg(duration_parse(s, &us) == 0, "'%s' should parse", s);
+    return us;
+}
+
+START_TEST(duration_valid_forms)
+{
+    ck_assert_int_eq(parse_ok("1"), 1000000);
+    ck_assert_int_eq(parse_ok("0"), 0);
+    ck_assert_int_eq(parse_ok("0.25"), 250000);
+    ck_assert_int_eq(parse_ok(".5"), 500000);
+    ck_assert_int_eq(parse_ok("2."), 2000000);
+    ck_assert_int_eq(parse_ok("250ms"), 250000);
+    ck_assert_int_eq(parse_ok("1.5s"), 1500000);
+    ck_assert_int_eq(parse_ok("500us"), 500);
+    ck_assert_int_eq(parse_ok("2m"), 120000000);
+    ck_assert_int_eq(parse_ok("0.0005ms"), 0); /* below a microsecond truncates */
+    ck_assert_int_eq(parse_ok("1.0000001"), 1000000);
+    ck_assert_int_eq(parse_ok("0.123456789123456s"), 123456);
+    ck_assert_int_eq(parse_ok("31536000"), DURATION_MAX_US);
+}
+END_TEST
+
+START_TEST(duration_rejects)
+{
+    static const char *bad[] = {"", "-1", "-0", "+1", " 1", "1 ", "nan", "NaN", "inf", "infinity", "1e3", "1e-9",
+                                "0x10", "1ms5", "1.2.3", ".", "s", "ms", "1h", "1 s", "1S", "10msx", "abc",
+                                "31536001", "99999999999999999999", "1e308", "525601m", "1,5"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t us = 42;
+        ck_assert_msg(duration_parse(bad[i], &us) == -1, "'%s' should be rejected", bad[i]);
+        ck_assert_int_eq(us, 42);
+    }
+    ck_assert_int_eq(duration_parse(NULL, NULL), -1);
+}
+END_TEST
+
+START_TEST(duration_format_round_trips)
+{
+    static const struct {
+        int64_t us;
+        const char *text;
+    } cases[] = {{0, "0s"},          {1000000, "1s"},   {60000000, "60s"}, {1500000, "1.5s"},
+                 {250000, "250ms"},  {1250, "1.25ms"},  {500, "500us"}};
+    char buf[32];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ck_assert_str_eq(duration_format(cases[i].us, buf, sizeof buf), cases[i].text);
+        ck_assert_int_eq(parse_ok(buf), cases[i].us);
+    }
+}
+END_TEST
+
+START_TEST(cli_uint)
+{
+    uint64_t v = 7;
+    ck_assert_int_eq(cli_parse_uint("--port", "8080", 0, 65535, &v), 0);
+    ck_assert_uint_eq(v, 8080);
+    ck_assert_int_eq(cli_parse_uint("--port", "0", 0, 65535, &v), 0);
+    ck_assert_uint_eq(v, 0);
+    static const char *bad[] = {"", "-1", "+1", "abc", "80x", "65536", " 1", "99999999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        v = 7;
+        ck_assert_msg(cli_parse_uint("--port", bad[i], 0, 65535, &v) == -1, "'%s' accepted", bad[i]);
+        ck_assert_uint_eq(v, 7);
+    }
+}
+END_TEST
+
+START_TEST(cli_duration_range)
+{
+    int64_t us = 0;
+    ck_assert_int_eq(cli_parse_duration("--delay", "2s", 0, 60000000, &us), 0);
+    ck_assert_int_eq(us, 2000000);
+    ck_assert_int_eq(cli_parse_duration("--delay", "61s", 0, 60000000, &us), -1);
+    ck_assert_int_eq(cli_parse_duration("--delay", "soon", 0, 60000000, &us), -1);
+    ck_assert_int_eq(us, 2000000);
+}
+END_TEST
+
+/* Applies "k=v" pairs (v may be "(null)" for a key without '='). */
+static int apply(struct params *p, const char *key, const char *value, char *err)
+{
+    params_init(p, 1000000, 60000000);
+    return params_set(p, key, value, err, 256);
+}
+
+START_TEST(params_defaults_and_overrides)
+{
+    struct params p;
+    char err[256] = "";
+    ck_assert_int_eq(apply(&p, "other", "x", err), 0);
+    ck_assert_int_eq(p.delay_us, 1000000);
+    ck_assert_uint_eq(p.status, 200);
+    ck_assert_int_eq(apply(&p, "delay", "250ms", err), 0);
+    ck_assert_int_eq(p.delay_us, 250000);
+    ck_assert_int_eq(apply(&p, "delay", "0", err), 0);
+    ck_assert_int_eq(p.delay_us, 0);
+    ck_assert_int_eq(apply(&p, "delay", "60s", err), 0); /* the cap itself is allowed */
+    ck_assert_int_eq(apply(&p, "status", "503", err), 0);
+    ck_assert_uint_eq(p.status, 503);
+    ck_assert_int_eq(apply(&p, "status", "200", err), 0);
+    ck_assert_int_eq(apply(&p, "status", "599", err), 0);
+}
+END_TEST
+
+START_TEST(params_errors_say_what)
+{
+    struct params p;
+    char err[256];
+    static const struct {
+        const char *key, *value, *needle;
+    } cases[] = {
+        {"delay", "abc", "invalid delay 'abc'"}, {"delay", "", "invalid delay ''"},
+        {"delay", NULL, "invalid delay ''"},     {"delay", "nan", "invalid delay"},
+        {"delay", "-1", "invalid delay"},        {"delay", "61s", "above the server's --max-delay of 60s"},
+        {"delay", "1e308", "invalid delay"},     {"status", "700", "invalid status '700'"},
+        {"status", "199", "from 200 to 599"},    {"status", "abc", "invalid status 'abc'"},
+        {"status", "", "invalid status"},        {"status", "0200", "invalid status"},
+        {"status", "-200", "invalid status"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        err[0] = '\0';
+        ck_assert_int_eq(apply(&p, cases[i].key, cases[i].value, err), -1);
+        ck_assert_msg(strstr(err, cases[i].needle) != NULL, "error '%s' lacks '%s'", err, cases[i].needle);
+    }
+    /* A long junk value is echoed only in part. */
+    char junk[4000];
+    memset(junk, 'x', sizeof junk - 1);
+    junk[sizeof junk - 1] = '\0';
+    ck_assert_int_eq(apply(&p, "delay", junk, err), -1);
+    ck_assert_uint_lt(strlen(err), 200);
+}
+END_TEST
+
+START_TEST(params_repeated_key)
+{
+    struct params p;
+    char err[256];
+    params_init(&p, 0, 1000000);
+    ck_assert_int_eq(params_set(&p, "delay", "1", err, sizeof err), 0);
+    ck_assert_int_eq(params_set(&p, "delay", "1", err, sizeof err), -1);
+    ck_assert_str_eq(err, "delay is given more than once");
+    ck_assert_int_eq(params_set(&p, "status", "201", err, sizeof err), 0);
+    ck_assert_int_eq(params_set(&p, "status", "201", err, sizeof err), -1);
+}
+END_TEST
+
+START_TEST(routes_table)
+{
+    ck_assert_int_eq(routes_lookup("/say-hi"), ROUTE_SAY_HI);
+    ck_assert_int_eq(routes_lookup("/stats"), ROUTE_STATS);
+    ck_assert_int_eq(routes_lookup("/healthz"), ROUTE_HEALTHZ);
+    ck_assert_int_eq(routes_lookup("/say-hi/"), ROUTE_NOT_FOUND);
+    ck_assert_int_eq(routes_lookup("/"), ROUTE_NOT_FOUND);
+    ck_assert_int_eq(routes_lookup("/SAY-HI"), ROUTE_NOT_FOUND);
+    ck_assert(routes_method_allowed("GET"));
+    ck_assert(routes_method_allowed("HEAD"));
+    ck_assert(!routes_method_allowed("POST"));
+    ck_assert(!routes_method_allowed("get"));
+}
+END_TEST
+
+START_TEST(routes_say_hi_body_exact)
+{
+    char buf[96];
+    routes_say_hi_body(buf, sizeof buf, 1000000);
+    ck_assert_str_eq(buf, "{\"message\":\"Hi\",\"delay_ms\":1000}");
+    routes_say_hi_body(buf, sizeof buf, 250);
+    ck_assert_str_eq(buf, "{\"message\":\"Hi\",\"delay_ms\":0.25}");
+    routes_say_hi_body(buf, sizeof buf, 1500001);
+    ck_assert_str_eq(buf, "{\"message\":\"Hi\",\"delay_ms\":1500.001}");
+    routes_say_hi_body(buf, sizeof buf, 0);
+    ck_assert_str_eq(buf, "{\"message\":\"Hi\",\"delay_ms\":0}");
+    cJSON *o = cJSON_Parse(buf);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_str_eq(cJSON_GetObjectItem(o, "message")->valuestring, "Hi");
+    cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(routes_error_body_escapes)
+{
+    char *s = routes_error_body("bad \"value\"\n\\");
+    cJSON *o = cJSON_Parse(s);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_str_eq(cJSON_GetObjectItem(o, "error")->valuestring, "bad \"value\"\n\\");
+    cJSON_Delete(o);
+    free(s);
+}
+END_TEST
+
+START_TEST(routes_stats_body_schema)
+{
+    struct routes_counters c = {.requests = 12, .in_flight = 3, .peak_in_flight = 9};
+    c.status[200] = 10;
+    c.status[404] = 2;
+    char *s = routes_stats_body(&c, 1.5);
+    cJSON *o = cJSON_Parse(s);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_int_eq(cJSON_GetObjectItem(o, "requests")->valueint, 12);
+    ck_assert_int_eq(cJSON_GetObjectItem(o, "in_flight")->valueint, 3);
+    ck_assert_int_eq(cJSON_GetObjectItem(o, "peak_in_flight")->valueint, 9);
+    ck_assert_double_eq(cJSON_GetObjectItem(o, "uptime_s")->valuedouble, 1.5);
+    cJSON *codes = cJSON_GetObjectItem(o, "status_codes");
+    ck_assert_int_eq(cJSON_GetArraySize(codes), 2);
+    ck_assert_int_eq(cJSON_GetObjectItem(codes, "200")->valueint, 10);
+    ck_assert_int_eq(cJSON_GetObjectItem(codes, "404")->valueint, 2);
+    cJSON_Delete(o);
+    free(s);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("unit");
+    struct {
+        const char *name;
+        const TTest *tests[6];
+    } cases[] = {
+        {"duration", {duration_valid_forms, duration_rejects, duration_format_round_trips}},
+        {"cli", {cli_uint, cli_duration_range}},
+        {"params", {params_defaults_and_overrides, params_errors_say_what, params_repeated_key}},
+        {"routes", {routes_table, routes_say_hi_body_exact, routes_error_body_escapes, routes_stats_body_schema}},
+    };
+    cli_set_program("test_unit");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        TCase *tc = tcase_create(cases[i].name);
+        for (size_t j = 0; j < 6 && cases[i].tests[j] != NULL; j++)
+            tcase_add_test(tc, cases[i].tests[j]);
+        suite_add_tcase(s, tc);
+    }
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,61 @@
+/* testhttp: what the integration tests need to drive a real sayhi-server.
+ *
+ * Starts the built binary on port 0 (path from $SAYHI_SERVER) and reads the
+ * port from its "listening on" line; sends raw HTTP/1.1 over plain sockets so
+ * the tests see exactly what is on the wire; and a concurrent load generator
+ * on epoll. Deliberately independent of the sayhi clients. */
+#ifndef SAYHI_TESTHTTP_H
+#define SAYHI_TESTHTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct test_server {
+    pid_t pid;
+    unsigned port;
+    int out_fd;         /* the server's stdout */
+    char first_line[512]; /* "listening on http://127.0.0.1:PORT" */
+    char notices[1024];   /* lines printed before it (stdout and stderr) */
+};
+
+/* Starts sayhi-server --port 0 plus args (NULL-terminated), stderr merged
+ * into out_fd. Returns 0 or -1. */
+int test_server_start(struct test_server *ts, const char *const *args);
+
+/* Sends sig and waits up to timeout_ms; returns the exit status, or -1 if it
+ * did not exit (it is then killed). */
+int test_server_stop(struct test_server *ts, int sig, int timeout_ms);
+
+/* Runs the server binary with args to completion (stdout/stderr captured,
+ * 4 KB each). Returns the exit status, -1 on error. */
+int test_server_exec(const char *const *args, char *out, size_t outlen, char *err, size_t errlen);
+
+struct http_response {
+    int status;          /* 0 when no response came */
+    char headers[2048];  /* raw header block */
+    char body[4096];
+    size_t body_len;
+    int closed;          /* the server closed the connection after it */
+};
+
+/* Connects to 127.0.0.1:port; returns the fd or -1. */
+int http_connect(unsigned port);
+
+/* Writes raw (unless NULL) and reads one response on fd (head: no body expected). */
+int http_exchange(int fd, const char *raw, int head, struct http_response *resp, int timeout_ms);
+
+/* One request on a new connection: "GET <target> HTTP/1.1". Returns status. */
+int http_get(unsigned port, const char *method, const char *target, struct http_response *resp);
+
+/* Value of header name in resp (case-insensitive) into buf; 0 found, -1 not. */
+int http_header(const struct http_response *resp, const char *name, char *buf, size_t len);
+
+/* Opens n connections at once, each sending GET target; waits for every
+ * response or timeout_ms. Fills the count of 200s and the wall time. */
+int http_concurrent(unsigned port, unsigned n, const char *target, int timeout_ms, unsigned *ok,
+                    double *elapsed_s);
+
+double test_now(void);
+
+#endif
