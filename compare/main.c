@@ -1,0 +1,259 @@
+/* sayhi-compare: runs the sync, thread-pool and async clients side by side
+ * for a list of N and shows the lesson as a table, CSV, JSON and pictures.
+ *
+ * main() reads flags and runs the grid; run.c runs one cell, output.c and
+ * plot.c present the rows. */
+#include "cli.h"
+#include "duration.h"
+#include "output.h"
+#include "plot.h"
+#include "run.h"
+
+#include <curl/curl.h>
+#include <dirent.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_NUMBERS 32
+#define MAX_NUMBER 100000
+
+struct config {
+    bool modes[MODE_COUNT];
+    unsigned numbers[MAX_NUMBERS];
+    size_t nnumbers;
+    int64_t delay_us;
+    bool delay_given;
+    const char *url, *csv, *plot;
+    bool json, quiet;
+};
+
+static volatile sig_atomic_t interrupted = 0;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+    run_abort();
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: sayhi-compare [OPTIONS]\n"
+            "\n"
+            "Runs sayhi-sync, sayhi-sync --threads N and sayhi-async with --number N for each N,\n"
+            "each against a fresh sayhi-server, and prints wall time, requests/s, speedup over sync\n"
+            "and the peak in flight the server saw.\n"
+            "\n"
+            "Options:\n"
+            "  --modes LIST        comma-separated from sync,threads,async (default all three)\n"
+            "  --numbers LIST      comma-separated N, each 1 to %d (default 10,20,50,100)\n"
+            "  --delay DURATION    delay of the server it starts (default 0.25s)\n"
+            "  --url URL           use this running server instead (its delay applies)\n"
+            "  --csv FILE          also write the rows as CSV\n"
+            "  --json              print the rows as JSON instead of the table\n"
+            "  --plot FILE         draw wall time against N and the request timeline of the\n"
+            "                      smallest N with gnuplot (FILE ends in .svg or .png)\n"
+            "  --quiet             no progress lines on stderr\n"
+            "  --help, --version\n"
+            "\n"
+            "Exit codes: 0 every request of every run succeeded, 1 a run or request failed or an\n"
+            "output could not be written, 2 bad flag or value, 130 interrupted.\n",
+            MAX_NUMBER);
+}
+
+static int parse_modes(const char *value, struct config *cfg)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", value);
+    memset(cfg->modes, 0, sizeof cfg->modes);
+    int any = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        int found = 0;
+        for (int m = 0; m < MODE_COUNT; m++) {
+            if (strcmp(tok, run_mode_name((enum run_mode)m)) == 0) {
+                cfg->modes[m] = true;
+                found = any = 1;
+            }
+        }
+        if (!found) {
+            cli_error("--modes takes sync, threads and async, got '%s'", tok);
+            return -1;
+        }
+    }
+    if (!any) {
+        cli_error("--modes needs at least one of sync, threads, async, got '%s'", value);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_numbers(const char *value, struct config *cfg)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", value);
+    cfg->nnumbers = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        uint64_t n;
+        if (cfg->nnumbers == MAX_NUMBERS) {
+            cli_error("--numbers takes at most %d values", MAX_NUMBERS);
+            return -1;
+        }
+        if (cli_parse_uint("--numbers", tok, 1, MAX_NUMBER, &n) != 0)
+            return -1;
+        cfg->numbers[cfg->nnumbers++] = (unsigned)n;
+    }
+    if (cfg->nnumbers == 0) {
+        cli_error("--numbers needs at least one number, got '%s'", value);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, struct config *cfg)
+{
+    enum { O_MODES = 256, O_NUMBERS, O_DELAY, O_URL, O_CSV, O_JSON, O_PLOT, O_QUIET, O_HELP, O_VERSION };
+    static const struct option opts[] = {
+        {"modes", required_argument, NULL, O_MODES}, {"numbers", required_argument, NULL, O_NUMBERS},
+        {"delay", required_argument, NULL, O_DELAY}, {"url", required_argument, NULL, O_URL},
+        {"csv", required_argument, NULL, O_CSV},     {"json", no_argument, NULL, O_JSON},
+        {"plot", required_argument, NULL, O_PLOT},   {"quiet", no_argument, NULL, O_QUIET},
+        {"help", no_argument, NULL, O_HELP},         {"version", no_argument, NULL, O_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        int rc = 0;
+        switch (c) {
+        case O_MODES: rc = parse_modes(optarg, cfg); break;
+        case O_NUMBERS: rc = parse_numbers(optarg, cfg); break;
+        case O_DELAY:
+            rc = cli_parse_duration("--delay", optarg, 0, 60 * INT64_C(1000000), &cfg->delay_us);
+            cfg->delay_given = true;
+            break;
+        case O_URL:
+            if (strncmp(optarg, "http://", 7) != 0 || optarg[7] == '\0') {
+                cli_error("--url must be an http:// URL, got '%s'", optarg);
+                rc = -1;
+            }
+            cfg->url = optarg;
+            break;
+        case O_CSV: cfg->csv = optarg; break;
+        case O_JSON: cfg->json = true; break;
+        case O_PLOT:
+            if (!plot_format_known(optarg)) {
+                cli_error("--plot FILE must end in .svg or .png, got '%s'", optarg);
+                rc = -1;
+            }
+            cfg->plot = optarg;
+            break;
+        case O_QUIET: cfg->quiet = true; break;
+        case O_HELP: usage(stdout); exit(CLI_EXIT_OK);
+        case O_VERSION: cli_print_version(); exit(CLI_EXIT_OK);
+        case ':': cli_error("%s needs a value", argv[optind - 1]); return -1;
+        default: cli_error("unknown option '%s' (see --help)", argv[optind - 1]); return -1;
+        }
+        if (rc != 0)
+            return -1;
+    }
+    if (optind < argc) {
+        cli_error("unexpected argument '%s' (see --help)", argv[optind]);
+        return -1;
+    }
+    if (cfg->url != NULL && cfg->delay_given) {
+        cli_error("--delay applies to the server sayhi-compare starts, not to --url %s", cfg->url);
+        return -1;
+    }
+    return 0;
+}
+
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[512];
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    }
+    if (d != NULL)
+        closedir(d);
+    rmdir(dir);
+}
+
+/* Runs every (N, mode) cell; returns the number of rows made. */
+static size_t run_grid(const struct config *cfg, const struct run_env *env, struct run_result *rows, int *rc)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->nnumbers && !interrupted; i++) {
+        for (int m = 0; m < MODE_COUNT && !interrupted; m++) {
+            if (!cfg->modes[m])
+                continue;
+            if (!cfg->quiet)
+                fprintf(stderr, "%s: %s, N=%u ...", cli_program(), run_mode_name((enum run_mode)m), cfg->numbers[i]);
+            struct run_result *r = &rows[n];
+            if (run_one(env, (enum run_mode)m, cfg->numbers[i], r) != 0) {
+                if (!cfg->quiet)
+                    fprintf(stderr, " failed\n");
+                *rc = CLI_EXIT_FAILURE;
+                continue;
+            }
+            if (!cfg->quiet)
+                fprintf(stderr, " %.2fs\n", r->elapsed_s);
+            if (r->failed > 0 || r->client_exit != 0)
+                *rc = CLI_EXIT_FAILURE;
+            n++;
+        }
+    }
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg = {.modes = {true, true, true}, .numbers = {10, 20, 50, 100}, .nnumbers = 4,
+                         .delay_us = 250000};
+    cli_set_program("sayhi-compare");
+    if (parse_args(argc, argv, &cfg) != 0)
+        return CLI_EXIT_USAGE;
+
+    char tmpdir[] = "/tmp/sayhi-compare.XXXXXX";
+    if (mkdtemp(tmpdir) == NULL) {
+        cli_error("cannot create a temporary directory in /tmp");
+        return CLI_EXIT_FAILURE;
+    }
+    struct run_env env = {.url = cfg.url, .delay_us = cfg.delay_us, .tmpdir = tmpdir};
+    run_find_programs(&env, argv[0]);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    struct sigaction sa = {.sa_handler = on_interrupt};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    int64_t shown_delay = cfg.url == NULL ? cfg.delay_us : -1;
+    struct run_result rows[MAX_NUMBERS * MODE_COUNT];
+    int rc = CLI_EXIT_OK;
+    size_t n = run_grid(&cfg, &env, rows, &rc);
+    output_speedups(rows, n);
+    if (interrupted) {
+        fprintf(stderr, "%s: interrupted\n", cli_program());
+        rc = 130;
+    } else {
+        if (cfg.json)
+            output_json(stdout, rows, n, shown_delay);
+        else
+            output_table(stdout, rows, n, shown_delay);
+        if (cfg.csv != NULL && output_csv(cfg.csv, rows, n) != 0)
+            rc = CLI_EXIT_FAILURE;
+        if (cfg.plot != NULL && n > 0 && plot_draw(cfg.plot, tmpdir, rows, n, shown_delay) != 0)
+            rc = CLI_EXIT_FAILURE;
+    }
+    remove_dir(tmpdir);
+    curl_global_cleanup();
+    return rc;
+}

@@ -1,0 +1,101 @@
+/* output: table, CSV and JSON of the comparison rows (output.h). */
+#include "output.h"
+
+#include "cli.h"
+#include "duration.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void output_speedups(struct run_result *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        rows[i].speedup = 0;
+        for (size_t j = 0; j < n; j++)
+            if (rows[j].mode == MODE_SYNC && rows[j].number == rows[i].number && rows[i].elapsed_s > 0)
+                rows[i].speedup = rows[j].elapsed_s / rows[i].elapsed_s;
+    }
+}
+
+void output_table(FILE *out, const struct run_result *rows, size_t n, int64_t delay_us)
+{
+    char delay[32];
+    if (delay_us >= 0)
+        fprintf(out, "delay %s per request\n\n", duration_format(delay_us, delay, sizeof delay));
+    else
+        fprintf(out, "the server's own delay; peak in flight is shown only for servers sayhi-compare starts\n\n");
+    fprintf(out, "%-8s %7s %11s %10s %10s %9s %8s %8s\n", "mode", "N", "wall", "req/s", "speedup", "in flight",
+            "ok", "failed");
+    for (size_t i = 0; i < n; i++) {
+        const struct run_result *r = &rows[i];
+        char speedup[16] = "-", peak[24] = "-";
+        if (r->speedup > 0)
+            snprintf(speedup, sizeof speedup, "%.1fx", r->speedup);
+        if (r->peak >= 0)
+            snprintf(peak, sizeof peak, "%lld", r->peak);
+        fprintf(out, "%-8s %7u %10.2fs %10.1f %10s %9s %8llu %8llu\n", run_mode_name(r->mode), r->number,
+                r->elapsed_s, r->requests_per_s, speedup, peak, r->ok, r->failed);
+    }
+}
+
+int output_csv(const char *path, const struct run_result *rows, size_t n)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        cli_error("cannot write --csv %s: %s", path, strerror(errno));
+        return -1;
+    }
+    fprintf(f, "mode,number,concurrency,wall_s,requests_per_s,speedup,peak_in_flight,ok,failed\n");
+    for (size_t i = 0; i < n; i++) {
+        const struct run_result *r = &rows[i];
+        char speedup[16] = "", peak[24] = "";
+        if (r->speedup > 0)
+            snprintf(speedup, sizeof speedup, "%.3f", r->speedup);
+        if (r->peak >= 0)
+            snprintf(peak, sizeof peak, "%lld", r->peak);
+        fprintf(f, "%s,%u,%u,%.6f,%.3f,%s,%s,%llu,%llu\n", run_mode_name(r->mode), r->number, r->concurrency,
+                r->elapsed_s, r->requests_per_s, speedup, peak, r->ok, r->failed);
+    }
+    if (fclose(f) != 0) {
+        cli_error("cannot write --csv %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+void output_json(FILE *out, const struct run_result *rows, size_t n, int64_t delay_us)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (delay_us >= 0)
+        cJSON_AddNumberToObject(o, "delay_s", (double)delay_us / 1e6);
+    else
+        cJSON_AddNullToObject(o, "delay_s");
+    cJSON *arr = cJSON_AddArrayToObject(o, "rows");
+    for (size_t i = 0; i < n; i++) {
+        const struct run_result *r = &rows[i];
+        cJSON *row = cJSON_CreateObject();
+        cJSON_AddStringToObject(row, "mode", run_mode_name(r->mode));
+        cJSON_AddNumberToObject(row, "number", r->number);
+        cJSON_AddNumberToObject(row, "concurrency", r->concurrency);
+        cJSON_AddNumberToObject(row, "wall_s", r->elapsed_s);
+        cJSON_AddNumberToObject(row, "requests_per_s", r->requests_per_s);
+        if (r->speedup > 0)
+            cJSON_AddNumberToObject(row, "speedup", r->speedup);
+        else
+            cJSON_AddNullToObject(row, "speedup");
+        if (r->peak >= 0)
+            cJSON_AddNumberToObject(row, "peak_in_flight", (double)r->peak);
+        else
+            cJSON_AddNullToObject(row, "peak_in_flight");
+        cJSON_AddNumberToObject(row, "ok", (double)r->ok);
+        cJSON_AddNumberToObject(row, "failed", (double)r->failed);
+        cJSON_AddItemToArray(arr, row);
+    }
+    char *s = cJSON_Print(o);
+    if (s != NULL)
+        fprintf(out, "%s\n", s);
+    free(s);
+    cJSON_Delete(o);
+}

@@ -1,0 +1,20 @@
+/* output: the comparison as a table, CSV or JSON — one set of rows, three
+ * renderings, so they can never disagree. Not for: running (run.c) or
+ * pictures (plot.c). */
+#ifndef SAYHI_COMPARE_OUTPUT_H
+#define SAYHI_COMPARE_OUTPUT_H
+
+#include "run.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Fills each row's speedup from the sync row with the same N. */
+void output_speedups(struct run_result *rows, size_t n);
+
+/* delay_us < 0: the delay is the --url server's own, unknown here. */
+void output_table(FILE *out, const struct run_result *rows, size_t n, int64_t delay_us);
+int output_csv(const char *path, const struct run_result *rows, size_t n);
+void output_json(FILE *out, const struct run_result *rows, size_t n, int64_t delay_us);
+
+#endif

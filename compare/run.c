@@ -1,0 +1,253 @@
+/* run: spawning the server and a client, reading their reports (run.h). */
+#include "run.h"
+
+#include "cli.h"
+#include "duration.h"
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *const mode_names[MODE_COUNT] = {"sync", "threads", "async"};
+
+const char *run_mode_name(enum run_mode m) { return mode_names[m]; }
+
+/* Children of the run in progress, for run_abort() from a signal handler. */
+static volatile pid_t current_server = 0, current_client = 0;
+
+void run_abort(void)
+{
+    if (current_client > 0)
+        kill(current_client, SIGKILL);
+    if (current_server > 0)
+        kill(current_server, SIGKILL);
+}
+
+static char *program_path(const char *env_name, const char *dir, const char *subdir, const char *name)
+{
+    const char *env = getenv(env_name);
+    if (env != NULL && *env != '\0')
+        return strdup(env);
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/%s", dir, name); /* installed side by side */
+    if (access(path, X_OK) == 0)
+        return strdup(path);
+    snprintf(path, sizeof path, "%s/../%s/%s", dir, subdir, name); /* the build tree */
+    return strdup(path);
+}
+
+void run_find_programs(struct run_env *env, const char *argv0)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        n = (ssize_t)snprintf(exe, sizeof exe, "%s", argv0);
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    else
+        snprintf(exe, sizeof exe, ".");
+    env->sync_bin = program_path("SAYHI_SYNC", exe, "client_sync", "sayhi-sync");
+    env->async_bin = program_path("SAYHI_ASYNC", exe, "client_async", "sayhi-async");
+    env->server_bin = program_path("SAYHI_SERVER", exe, "server", "sayhi-server");
+}
+
+/* Starts argv with stdout on a pipe (stderr inherited); returns the pid. */
+static pid_t spawn(char *const argv[], int *out_fd)
+{
+    int p[2];
+    if (pipe(p) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* nothing outlives sayhi-compare */
+        dup2(p[1], STDOUT_FILENO);
+        close(p[0]);
+        close(p[1]);
+        execv(argv[0], argv);
+        fprintf(stderr, "%s: cannot run %s: %s\n", cli_program(), argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(p[1]);
+    if (pid < 0) {
+        close(p[0]);
+        return -1;
+    }
+    *out_fd = p[0];
+    return pid;
+}
+
+static int wait_exit(pid_t pid)
+{
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Reads fd to EOF into a malloc'd string. */
+static char *read_all(int fd)
+{
+    size_t len = 0, cap = 4096;
+    char *buf = malloc(cap);
+    ssize_t r;
+    while (buf != NULL && (r = read(fd, buf + len, cap - len - 1)) != 0) {
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        len += (size_t)r;
+        if (cap - len < 1024) {
+            char *bigger = realloc(buf, cap *= 2);
+            if (bigger == NULL)
+                free(buf);
+            buf = bigger;
+        }
+    }
+    if (buf != NULL)
+        buf[len] = '\0';
+    close(fd);
+    return buf;
+}
+
+/* Starts an own sayhi-server on port 0; fills the say-hi URL. */
+static pid_t start_server(const struct run_env *env, char *url, size_t len)
+{
+    char delay[32];
+    snprintf(delay, sizeof delay, "%lldus", (long long)env->delay_us);
+    char *argv[] = {(char *)env->server_bin, "--port", "0", "--delay", delay, "--quiet", NULL};
+    int fd;
+    pid_t pid = spawn(argv, &fd);
+    if (pid < 0)
+        return -1;
+    char line[256];
+    size_t n = 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    while (n + 1 < sizeof line && poll(&p, 1, 5000) > 0 && read(fd, line + n, 1) == 1 && line[n] != '\n')
+        n++;
+    line[n] = '\0';
+    close(fd); /* --quiet: the listening line is all it prints on stdout */
+    const char *prefix = "listening on ";
+    if (strncmp(line, prefix, strlen(prefix)) != 0) {
+        cli_error("%s did not start (it printed '%s')", env->server_bin, line);
+        kill(pid, SIGKILL);
+        wait_exit(pid);
+        return -1;
+    }
+    snprintf(url, len, "%s/say-hi", line + strlen(prefix));
+    return pid;
+}
+
+static size_t collect(char *data, size_t size, size_t nmemb, void *userp)
+{
+    char *buf = userp;
+    size_t have = strlen(buf), n = size * nmemb;
+    size_t room = 4095 - have;
+    memcpy(buf + have, data, n < room ? n : room);
+    buf[have + (n < room ? n : room)] = '\0';
+    return n;
+}
+
+/* peak_in_flight from /stats next to say_hi_url; -1 when it cannot be read. */
+static long long server_peak(const char *say_hi_url)
+{
+    char url[512], body[4096] = "";
+    const char *path = strchr(say_hi_url + strlen("http://"), '/');
+    int host_len = path != NULL ? (int)(path - say_hi_url) : (int)strlen(say_hi_url);
+    snprintf(url, sizeof url, "%.*s/stats", host_len, say_hi_url);
+    CURL *h = curl_easy_init();
+    if (h == NULL)
+        return -1;
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, (void *)body);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 5L);
+    long long peak = -1;
+    if (curl_easy_perform(h) == CURLE_OK) {
+        cJSON *o = cJSON_Parse(body);
+        cJSON *p = cJSON_GetObjectItem(o, "peak_in_flight");
+        if (cJSON_IsNumber(p))
+            peak = (long long)p->valuedouble;
+        cJSON_Delete(o);
+    }
+    curl_easy_cleanup(h);
+    return peak;
+}
+
+static double json_number(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* Runs the client with --json and fills out from its report. */
+static int run_client(const struct run_env *env, const char *url, enum run_mode mode, unsigned number,
+                      struct run_result *out)
+{
+    char n[16], t[16];
+    snprintf(n, sizeof n, "%u", number);
+    snprintf(t, sizeof t, "%u", number);
+    snprintf(out->timeline, sizeof out->timeline, "%s/%s-%u.csv", env->tmpdir, run_mode_name(mode), number);
+    const char *bin = mode == MODE_ASYNC ? env->async_bin : env->sync_bin;
+    char *argv[16] = {(char *)bin, "--number", n, "--url", (char *)url, "--json", "--timeline", out->timeline};
+    if (mode == MODE_THREADS) {
+        argv[8] = "--threads";
+        argv[9] = t; /* the tutorial's pool: one thread per request */
+    }
+    int fd;
+    pid_t pid = spawn(argv, &fd);
+    if (pid < 0)
+        return -1;
+    current_client = pid;
+    char *report = read_all(fd);
+    out->client_exit = wait_exit(pid);
+    current_client = 0;
+    cJSON *o = report != NULL ? cJSON_Parse(report) : NULL;
+    free(report);
+    if (o == NULL) {
+        cli_error("%s exited %d without a JSON report", bin, out->client_exit);
+        return -1;
+    }
+    out->concurrency = (unsigned)json_number(o, "concurrency");
+    out->elapsed_s = json_number(o, "elapsed_s");
+    out->requests_per_s = json_number(o, "requests_per_s");
+    out->ok = (unsigned long long)json_number(o, "ok");
+    out->failed = (unsigned long long)json_number(o, "failed");
+    cJSON_Delete(o);
+    return 0;
+}
+
+int run_one(const struct run_env *env, enum run_mode mode, unsigned number, struct run_result *out)
+{
+    char url[512];
+    pid_t server = 0;
+    *out = (struct run_result){.mode = mode, .number = number, .peak = -1};
+    if (env->url == NULL) {
+        if ((server = start_server(env, url, sizeof url)) < 0)
+            return -1;
+        current_server = server;
+    } else {
+        snprintf(url, sizeof url, "%s", env->url);
+    }
+    int rc = run_client(env, url, mode, number, out);
+    if (server > 0) { /* a fresh server's peak is this run's peak */
+        if (rc == 0)
+            out->peak = server_peak(url);
+        kill(server, SIGTERM);
+        wait_exit(server);
+        current_server = 0;
+    }
+    return rc;
+}

@@ -1,0 +1,50 @@
+/* run: one measured run of a client mode, and the processes it takes.
+ *
+ * sayhi-compare does not measure anything itself: it runs the real clients
+ * with --json and --timeline and reads what they report, and reads the
+ * server's /stats for the peak in flight the server saw. Own servers are
+ * started fresh for every run so that peak belongs to that run alone.
+ * Not for: presenting results (output.c, plot.c). */
+#ifndef SAYHI_COMPARE_RUN_H
+#define SAYHI_COMPARE_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum run_mode { MODE_SYNC, MODE_THREADS, MODE_ASYNC, MODE_COUNT };
+
+const char *run_mode_name(enum run_mode m);
+
+struct run_result {
+    enum run_mode mode;
+    unsigned number;
+    unsigned concurrency;
+    double elapsed_s;
+    double requests_per_s;
+    double speedup;       /* sync's wall / this wall at the same N; 0 when sync did not run */
+    long long peak;       /* server's peak_in_flight during the run; -1 unknown */
+    unsigned long long ok, failed;
+    int client_exit;      /* the client's exit code */
+    char timeline[256];   /* the client's --timeline CSV */
+};
+
+struct run_env {
+    const char *sync_bin, *async_bin, *server_bin;
+    const char *url;      /* NULL: start an own server per run */
+    int64_t delay_us;     /* delay of the own server */
+    const char *tmpdir;   /* for timelines */
+};
+
+/* Finds the programs next to this one (installed) or in the build tree.
+ * Environment SAYHI_SYNC, SAYHI_ASYNC, SAYHI_SERVER override. */
+void run_find_programs(struct run_env *env, const char *argv0);
+
+/* Runs mode with N requests. Returns 0 when the client ran and reported
+ * (even with failed requests), -1 when the run could not be made. */
+int run_one(const struct run_env *env, enum run_mode mode, unsigned number, struct run_result *out);
+
+/* Kills the server and client of the run in progress (for SIGINT). */
+void run_abort(void);
+
+#endif
