@@ -35,6 +35,10 @@
  * (a larger header block is refused with 431). */
 #define CONNECTION_POOL_BYTES 4096
 
+/* A server for testing clients should hold them to the protocol: strict mode
+ * answers 400 to an HTTP/1.1 request without Host and to spaces in the URL. */
+#define STRICT_HTTP 1
+
 enum phase { PHASE_NEW, PHASE_WAITING, PHASE_DUE };
 
 struct request {
@@ -437,7 +441,7 @@ static struct MHD_Daemon *start_mhd(struct server *s, int lfd, bool ipv6)
                             MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd, MHD_OPTION_CONNECTION_LIMIT,
                             connection_limit(cfg), MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_POOL_BYTES,
                             MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_END);
+                            MHD_OPTION_STRICT_FOR_CLIENT, STRICT_HTTP, MHD_OPTION_END);
 }
 
 /* libevent 2.1 otherwise reads CLOCK_MONOTONIC_COARSE, whose jiffy steps

@@ -99,6 +99,8 @@ START_TEST(say_hi_bad_parameters_are_400)
         {"/say-hi?delay=nan", "invalid delay 'nan'"},
         {"/say-hi?delay=inf", "invalid delay 'inf'"},
         {"/say-hi?delay=1e308", "invalid delay '1e308'"},
+        {"/say-hi?delay=-0", "invalid delay '-0'"},
+        {"/say-hi?delay=1e-9", "invalid delay '1e-9'"},
         {"/say-hi?delay=61s", "above the server's --max-delay of 60s"},
         {"/say-hi?delay=1&delay=2", "delay is given more than once"},
         {"/say-hi?status=0", "invalid status '0'"},
