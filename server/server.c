@@ -408,6 +408,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
+    if (fmt == NULL)
+        return;
     fprintf(stderr, "%s: ", cli_program());
     vfprintf(stderr, fmt, ap);
     size_t n = strlen(fmt);

@@ -1,6 +1,8 @@
 /* Integration tests: the real sayhi-server binary on 127.0.0.1, port 0. */
 #include "testhttp.h"
 
+#include "cli.h"
+
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <signal.h>
@@ -214,21 +216,25 @@ static void send_many(unsigned port, int *fds, int n, const char *target)
 
 START_TEST(sigterm_lets_in_flight_requests_finish)
 {
+    enum { N = 1000 };
     struct test_server s;
     struct http_response r;
     static const char *const args[] = {"--quiet", NULL};
-    int fds[50];
+    static int fds[N];
+    cli_raise_fd_limit(N + 64);
     ck_assert_int_eq(test_server_start(&s, args), 0);
-    send_many(s.port, fds, 50, "/say-hi?delay=0.5s");
-    usleep(150000); /* all 50 are suspended now */
+    send_many(s.port, fds, N, "/say-hi?delay=1s");
+    usleep(100000); /* all are suspended now */
+    double t0 = test_now();
     kill(s.pid, SIGTERM);
     usleep(50000);
     ck_assert_int_eq(http_connect(s.port), -1); /* no longer accepting */
-    for (int i = 0; i < 50; i++) {
-        ck_assert_int_eq(http_exchange(fds[i], NULL, 0, &r, 5000), 200);
+    for (int i = 0; i < N; i++) {
+        ck_assert_msg(http_exchange(fds[i], NULL, 0, &r, 5000) == 200, "request %d answered %d", i, r.status);
         ck_assert(r.closed); /* drained connections are told to close */
         close(fds[i]);
     }
+    ck_assert_msg(test_now() - t0 < 2.5, "drain took %.2fs for 1s requests", test_now() - t0);
     ck_assert_int_eq(test_server_stop(&s, 0, 5000), 0);
 }
 END_TEST
