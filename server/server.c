@@ -18,6 +18,7 @@
 
 #include <event2/event.h>
 #include <event2/event_struct.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -61,6 +62,7 @@ struct server {
     struct event *mhd_ev;    /* MHD's epoll fd; also activated by hand to batch runs */
     struct event *mhd_timer; /* MHD_get_timeout() */
     struct event *grace_ev;
+    struct event *trim_ev; /* gives freed memory back once the server is idle */
     struct event *sig_ev[2];
     const struct timeval *default_tv; /* libevent common timeout for the default delay */
     struct MHD_Response *default_hi;  /* the reply to a plain GET /say-hi, built once */
@@ -330,6 +332,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 /* ---- shutdown ---- */
 
+/* After a wave of thousands of connections, glibc keeps their freed memory
+ * and fragmentation makes the resident size creep up wave after wave; when
+ * the server has been idle for a second, hand the free pages back. */
+#define TRIM_AFTER_IDLE_US 1000000
+
+static void on_trim(evutil_socket_t fd, short what, void *arg)
+{
+    struct server *s = arg;
+    (void)fd;
+    (void)what;
+    if (s->active == 0)
+        malloc_trim(0);
+}
+
 static void finish_if_drained(struct server *s)
 {
     if (s->draining && s->active == 0)
@@ -353,6 +369,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
     s->active--;
     free(r);
     *req_cls = NULL;
+    if (s->active == 0 && !evtimer_pending(s->trim_ev, NULL)) {
+        struct timeval tv = to_timeval(TRIM_AFTER_IDLE_US);
+        evtimer_add(s->trim_ev, &tv);
+    }
     finish_if_drained(s);
 }
 
@@ -467,9 +487,10 @@ static int setup_loop(struct server *s)
     s->mhd_ev = event_new(s->base, info->epoll_fd, EV_READ | EV_PERSIST, on_mhd, s);
     s->mhd_timer = evtimer_new(s->base, on_mhd, s);
     s->grace_ev = evtimer_new(s->base, on_grace, s);
+    s->trim_ev = evtimer_new(s->base, on_trim, s);
     s->sig_ev[0] = evsignal_new(s->base, SIGINT, on_signal, s);
     s->sig_ev[1] = evsignal_new(s->base, SIGTERM, on_signal, s);
-    if (!s->mhd_ev || !s->mhd_timer || !s->grace_ev || !s->sig_ev[0] || !s->sig_ev[1])
+    if (!s->mhd_ev || !s->mhd_timer || !s->grace_ev || !s->trim_ev || !s->sig_ev[0] || !s->sig_ev[1])
         return -1;
     struct timeval tv = to_timeval(s->cfg->delay_us);
     s->default_tv = event_base_init_common_timeout(s->base, &tv);
@@ -492,7 +513,7 @@ static void teardown(struct server *s)
         MHD_stop_daemon(s->mhd);
     if (s->default_hi != NULL)
         MHD_destroy_response(s->default_hi);
-    struct event *evs[] = {s->mhd_ev, s->mhd_timer, s->grace_ev, s->sig_ev[0], s->sig_ev[1]};
+    struct event *evs[] = {s->mhd_ev, s->mhd_timer, s->grace_ev, s->trim_ev, s->sig_ev[0], s->sig_ev[1]};
     for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
         if (evs[i] != NULL)
             event_free(evs[i]);

@@ -1,0 +1,96 @@
+# bench/lib.sh: what the bench scripts share. Source it after `set -euo pipefail`.
+#
+# Gives: $tmp (removed at exit), track_pid PID (killed at exit), bench_prepare,
+# start_sayhi ARGS... (sets sayhi_pid, sayhi_port), start_nginx (sets nginx_pid,
+# nginx_port), stop_pid PID, free_port, median, hey_wave URL.
+
+BUILD=${BUILD:-build}
+SERVER=$BUILD/server/sayhi-server
+bench_name=$(basename "$0")
+
+tmp=$(mktemp -d)
+bench_pids=()
+bench_cleanup() {
+    for p in "${bench_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+track_pid() { bench_pids+=("$1"); }
+
+# Installs the reference tools, builds, and raises the fd limit for 10,000 connections.
+bench_prepare() {
+    scripts/install-deps.sh --bench
+    [ -x "$SERVER" ] || { meson setup "$BUILD" >/dev/null; ninja -C "$BUILD" >/dev/null; }
+    ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+    if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 10100 ]; then
+        echo "$bench_name: open-file limit $(ulimit -n) is below the 10,100 that 10,000 connections need" >&2
+        exit 1
+    fi
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start_sayhi ARGS...: sayhi-server on a free port; sets sayhi_pid and sayhi_port.
+start_sayhi() {
+    "$SERVER" --port 0 --quiet "$@" >"$tmp/sayhi.out" 2>&1 &
+    sayhi_pid=$!
+    track_pid "$sayhi_pid"
+    for _ in $(seq 50); do
+        sayhi_port=$(sed -n 's/^listening on http:\/\/127.0.0.1:\([0-9]*\)$/\1/p' "$tmp/sayhi.out")
+        [ -n "$sayhi_port" ] && return 0
+        sleep 0.1
+    done
+    echo "$bench_name: sayhi-server did not start: $(cat "$tmp/sayhi.out")" >&2
+    exit 1
+}
+
+# start_nginx: nginx with one worker and a static /say-hi on a free port; sets
+# nginx_pid and nginx_port.
+start_nginx() {
+    nginx_port=$(free_port)
+    local port=$nginx_port
+    cat >"$tmp/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx-error.log;
+worker_rlimit_nofile 30000;
+events { worker_connections 20000; }
+http {
+    access_log off;
+    client_body_temp_path $tmp; proxy_temp_path $tmp; fastcgi_temp_path $tmp;
+    uwsgi_temp_path $tmp; scgi_temp_path $tmp;
+    server {
+        listen 127.0.0.1:$port backlog=4096;
+        location /say-hi { default_type application/json; return 200 '{"message":"Hi"}'; }
+    }
+}
+EOF
+    nginx -c "$tmp/nginx.conf" -p "$tmp" &
+    nginx_pid=$!
+    track_pid "$nginx_pid"
+    for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/say-hi" && return 0; sleep 0.1; done
+    echo "$bench_name: nginx did not start: $(cat "$tmp/nginx-error.log")" >&2
+    exit 1
+}
+
+stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+
+# hey_wave URL: one `hey -n 10000 -c 10000`; prints its wall seconds; fails
+# unless all 10,000 answered 200.
+hey_wave() {
+    hey -n 10000 -c 10000 "$1" >"$tmp/hey.out" 2>&1
+    local ok
+    ok=$(awk '/\[200\]/ {print $2}' "$tmp/hey.out")
+    if [ "${ok:-0}" != 10000 ]; then
+        echo "$bench_name: hey got ${ok:-0} of 10000 responses with 200 from $1:" >&2
+        sed -n '/Status code distribution/,$p' "$tmp/hey.out" | head -20 >&2
+        return 1
+    fi
+    awk '/Total:/ {print $2; exit}' "$tmp/hey.out"
+}
