@@ -64,17 +64,29 @@ int duration_parse(const char *s, int64_t *out_us)
     return -1;
 }
 
+char *duration_decimal(int64_t value, int64_t per, char *buf, size_t len)
+{
+    int digits = 0;
+    for (int64_t p = per; p > 1; p /= 10)
+        digits++;
+    char frac[24] = "";
+    if (value % per != 0) {
+        int n = snprintf(frac, sizeof frac, ".%0*lld", digits, (long long)(value % per));
+        while (n > 1 && frac[n - 1] == '0')
+            frac[--n] = '\0';
+    }
+    snprintf(buf, len, "%lld%s", (long long)(value / per), frac);
+    return buf;
+}
+
 char *duration_format(int64_t us, char *buf, size_t len)
 {
-    if (us % 1000000 == 0)
-        snprintf(buf, len, "%llds", (long long)(us / 1000000));
-    else if (us >= 1000000)
-        snprintf(buf, len, "%gs", (double)us / 1e6);
-    else if (us % 1000 == 0)
-        snprintf(buf, len, "%lldms", (long long)(us / 1000));
-    else if (us >= 1000)
-        snprintf(buf, len, "%gms", (double)us / 1e3);
-    else
-        snprintf(buf, len, "%lldus", (long long)us);
+    /* Exact, and parseable again: the largest unit the value reaches (s, ms,
+     * us) with its whole fraction. %g would round and switch to exponents
+     * ("1.31536e+07s"), which the parser rightly rejects. */
+    int64_t per = us >= 1000000 || us == 0 ? 1000000 : us >= 1000 ? 1000 : 1;
+    char num[40];
+    snprintf(buf, len, "%s%s", duration_decimal(us, per, num, sizeof num),
+             per == 1000000 ? "s" : per == 1000 ? "ms" : "us");
     return buf;
 }

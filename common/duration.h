@@ -17,8 +17,14 @@
  * number, has junk after the unit, or exceeds DURATION_MAX_US. */
 int duration_parse(const char *s, int64_t *out_us);
 
-/* Formats us for humans: "0s", "250ms", "1.5s", "90s", "1.25ms", "500us".
- * Returns buf. */
+/* Formats us exactly, in the largest unit the value reaches: "0s", "250ms",
+ * "1.5s", "90s", "1.25ms", "500us"; duration_parse() reads it back to the
+ * same value. Returns buf. */
 char *duration_format(int64_t us, char *buf, size_t len);
+
+/* value / per as an exact decimal, trailing zeros dropped, per a power of
+ * ten: (1500, 1000) -> "1.5", (250, 1000) -> "0.25", (2000, 1000) -> "2".
+ * Non-negative values only. Returns buf. */
+char *duration_decimal(int64_t value, int64_t per, char *buf, size_t len);
 
 #endif

@@ -3,6 +3,7 @@
 #
 #   scripts/install-deps.sh            build and test dependencies
 #   scripts/install-deps.sh --bench    also the reference tools of bench/ (wrk, hey, ab, h2load, nginx)
+#   scripts/install-deps.sh --fuzz     also clang and its libFuzzer runtime
 #   scripts/install-deps.sh --check    only report what is missing; exit 1 if anything is
 #
 # Runs `apt-get update` once before installing; uses sudo when not root.
@@ -11,14 +12,16 @@ set -euo pipefail
 build_pkgs=(gcc make meson ninja-build pkg-config libmicrohttpd-dev libevent-dev libcjson-dev check
             libcurl4-openssl-dev curl python3)
 bench_pkgs=(wrk hey apache2-utils nghttp2-client nginx)
+fuzz_pkgs=(clang libclang-rt-14-dev)
 
 pkgs=("${build_pkgs[@]}")
 check_only=0
 for arg in "$@"; do
     case "$arg" in
         --bench) pkgs+=("${bench_pkgs[@]}") ;;
+        --fuzz) pkgs+=("${fuzz_pkgs[@]}") ;;
         --check) check_only=1 ;;
-        -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "install-deps.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
     esac
 done

@@ -1,6 +1,8 @@
 /* routes: paths, methods and JSON bodies (routes.h). */
 #include "routes.h"
 
+#include "duration.h"
+
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,16 +25,8 @@ int routes_method_allowed(const char *method)
 
 size_t routes_say_hi_body(char *buf, size_t len, int64_t delay_us)
 {
-    /* delay_ms is exact: an integer for whole milliseconds, else up to three
-     * decimals with no trailing zeros (250us -> 0.25). */
-    char frac[8] = "";
-    long long sub = (long long)(delay_us % 1000);
-    if (sub != 0) {
-        int n = snprintf(frac, sizeof frac, ".%03lld", sub);
-        while (n > 1 && frac[n - 1] == '0')
-            frac[--n] = '\0';
-    }
-    int n = snprintf(buf, len, "{\"message\":\"Hi\",\"delay_ms\":%lld%s}", (long long)(delay_us / 1000), frac);
+    char ms[40]; /* exact: 250us is 0.25 */
+    int n = snprintf(buf, len, "{\"message\":\"Hi\",\"delay_ms\":%s}", duration_decimal(delay_us, 1000, ms, sizeof ms));
     return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
 }
 

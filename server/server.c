@@ -136,9 +136,10 @@ static enum MHD_Result send_response(struct server *s, struct request *r, struct
         s->counters.status[status]++;
     if (s->cfg->access_log) {
         double took_ms = (double)(now_us() - r->start_us) / 1000.0;
+        char delay_ms[40];
         if (r->say_hi)
-            log_line(stdout, "INFO", "%s %s %u delay=%gms took=%.0fms", method, url, status,
-                     (double)r->delay_us / 1000.0, took_ms);
+            log_line(stdout, "INFO", "%s %s %u delay=%sms took=%.0fms", method, url, status,
+                     duration_decimal(r->delay_us, 1000, delay_ms, sizeof delay_ms), took_ms);
         else
             log_line(stdout, "INFO", "%s %s %u took=%.0fms", method, url, status, took_ms);
         fflush(stdout);

@@ -55,7 +55,9 @@ START_TEST(duration_format_round_trips)
         int64_t us;
         const char *text;
     } cases[] = {{0, "0s"},          {1000000, "1s"},   {60000000, "60s"}, {1500000, "1.5s"},
-                 {250000, "250ms"},  {1250, "1.25ms"},  {500, "500us"}};
+                 {250000, "250ms"},  {1250, "1.25ms"},  {500, "500us"},
+                 {13153600500000, "13153600.5s"}, /* found by fuzz_duration: was "1.31536e+07s" */
+                 {1000001, "1.000001s"}, {999999, "999.999ms"}, {DURATION_MAX_US, "31536000s"}};
     char buf[32];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         ck_assert_str_eq(duration_format(cases[i].us, buf, sizeof buf), cases[i].text);
