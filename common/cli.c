@@ -40,7 +40,7 @@ int cli_parse_uint(const char *flag, const char *value, uint64_t min, uint64_t m
         v = v * 10 + d;
     }
     if (!ok) {
-        cli_error("%s must be a whole number, got '%s'", flag, value);
+        cli_error("%s must be a %s, got '%s'", flag, min >= 1 ? "positive integer" : "whole number", value);
         return -1;
     }
     if (v < min || v > max) {
