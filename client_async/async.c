@@ -134,11 +134,16 @@ static void send_request(struct conn *c)
     ssize_t w = write(c->fd, a->req + c->sent, a->reqlen - c->sent);
     if (w < 0 && errno != EAGAIN && errno != EINTR) {
         int err = errno;
-        if (!retry_if_stale(c))
+        if (c->connecting)
+            fail(c, STATS_ERR_CONNECT, err);
+        else if (!retry_if_stale(c))
             fail(c, STATS_ERR_CLOSED, err);
         return;
     }
-    c->sent += w > 0 ? (size_t)w : 0;
+    if (w > 0) {
+        c->connecting = false; /* written: so connected */
+        c->sent += (size_t)w;
+    }
     if (c->sent < a->reqlen)
         event_add(&c->wev, NULL);
 }
@@ -163,11 +168,13 @@ static void conn_open(struct conn *c)
             return;
         }
         c->connecting = true;
-        event_add(&c->wev, NULL);
     }
     event_add(&c->rev, NULL);
-    if (!c->connecting)
-        send_request(c);
+    /* On loopback the handshake is usually done by the time connect()
+     * returns EINPROGRESS: write at once, and wait for writability only when
+     * the kernel says EAGAIN. Saves an epoll round and two epoll_ctl per
+     * connection, which is most of the cost of opening 10,000 of them. */
+    send_request(c);
 }
 
 static void request_start(struct conn *c)
