@@ -87,37 +87,25 @@ nginx_base="http://127.0.0.1:$nginx_port"
 rows=()
 row() { rows+=("$(printf '%-44s %-24s %-24s %7s  %s' "$@")"); printf '%-44s %-24s %-24s %7s  %s\n' "$@" >&2; }
 
-# --- a) async vs wrk at delay 0 -------------------------------------------
-case_a() { # name url
-    local w=() s=()
+# --- a) async vs wrk and b) sync vs ab, delay 0: req/s -----------------------
+reqs_wrk() { wrk -t1 -c50 -d3s "$1" | awk '/^Requests\/sec/ {print $2}'; }
+reqs_async() { "$ASYNC" --url "$1" --number 200000 --concurrency 50 --json | json requests_per_s; }
+reqs_ab() { ab -k -q -c 1 -n 20000 "$1" 2>/dev/null | awk '/^Requests per second/ {print $4}'; }
+reqs_sync() { "$SYNC" --url "$1" --number 20000 --json | json requests_per_s; }
+compare() { # label reference client url: medians of 3 interleaved runs each
+    local w=() s=() wm sm
     for _ in 1 2 3; do
-        w+=("$(wrk -t1 -c50 -d3s "$2" | awk '/^Requests\/sec/ {print $2}')")
-        s+=("$("$ASYNC" --url "$2" --number 200000 --concurrency 50 --json | json requests_per_s)")
+        w+=("$("reqs_$2" "$4")")
+        s+=("$("reqs_$3" "$4")")
     done
-    local wm sm
     wm=$(printf '%s\n' "${w[@]}" | median)
     sm=$(printf '%s\n' "${s[@]}" | median)
-    row "a) async vs wrk -c50, delay 0, $1" "wrk $(printf %.0f "$wm") req/s" "async $(printf %.0f "$sm") req/s" \
-        "$(ratio "$sm" "$wm")x" ">= 0.9x"
+    row "$1" "$2 $(printf %.0f "$wm") req/s" "$3 $(printf %.0f "$sm") req/s" "$(ratio "$sm" "$wm")x" ">= 0.9x"
 }
-case_a nginx "$nginx_base/say-hi"
-case_a sayhi-server "$sayhi_base/say-hi?delay=0"
-
-# --- b) sync vs ab -k -c 1 ------------------------------------------------
-case_b() { # name url
-    local w=() s=()
-    for _ in 1 2 3; do
-        w+=("$(ab -k -q -c 1 -n 20000 "$2" 2>/dev/null | awk '/^Requests per second/ {print $4}')")
-        s+=("$("$SYNC" --url "$2" --number 20000 --json | json requests_per_s)")
-    done
-    local wm sm
-    wm=$(printf '%s\n' "${w[@]}" | median)
-    sm=$(printf '%s\n' "${s[@]}" | median)
-    row "b) sync vs ab -k -c1, delay 0, $1" "ab $(printf %.0f "$wm") req/s" "sync $(printf %.0f "$sm") req/s" \
-        "$(ratio "$sm" "$wm")x" ">= 0.9x"
-}
-case_b nginx "$nginx_base/say-hi"
-case_b sayhi-server "$sayhi_base/say-hi?delay=0"
+compare "a) async vs wrk -c50, delay 0, nginx" wrk async "$nginx_base/say-hi"
+compare "a) async vs wrk -c50, delay 0, sayhi-server" wrk async "$sayhi_base/say-hi?delay=0"
+compare "b) sync vs ab -k -c1, delay 0, nginx" ab sync "$nginx_base/say-hi"
+compare "b) sync vs ab -k -c1, delay 0, sayhi-server" ab sync "$sayhi_base/say-hi?delay=0"
 
 # --- c) and d): wall time and peak RSS of whole processes ------------------
 timed() { # out-file cmd...: "wall_s rss_kb" of the command into out-file; its stdout discarded

@@ -39,29 +39,19 @@ static size_t fit_concurrency(const struct client_config *cfg)
     return (size_t)want;
 }
 
+static int engine(const struct client_config *cfg, struct stats *st, void *arg)
+{
+    return async_run(cfg, *(size_t *)arg, st);
+}
+
 int main(int argc, char **argv)
 {
     struct client_config cfg;
-    struct stats st;
     cli_set_program("sayhi-async");
     if (client_parse_args(argc, argv, &spec, &cfg) != 0)
         return CLI_EXIT_USAGE;
     signal(SIGPIPE, SIG_IGN); /* a write to a reset socket must be an error, not a death */
     size_t concurrency = fit_concurrency(&cfg);
-    if (stats_init(&st, cfg.number) != 0) {
-        cli_error("out of memory for %llu request records", (unsigned long long)cfg.number);
-        return CLI_EXIT_FAILURE;
-    }
-    if (async_run(&cfg, concurrency, &st) != 0) {
-        stats_free(&st);
-        return CLI_EXIT_FAILURE;
-    }
-    struct report_run run = {
-        .client = "async",
-        .concurrency = concurrency,
-        .elapsed_s = (double)(stats_now_us() - st.t0_us) / 1e6,
-    };
-    int rc = report_finish(&cfg, &st, &run);
-    stats_free(&st);
-    return rc;
+    struct report_run run = {.client = "async", .concurrency = concurrency};
+    return client_run(&cfg, engine, &concurrency, &run);
 }

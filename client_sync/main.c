@@ -19,10 +19,14 @@ static const struct client_spec spec = {
     .extra_max = 10000,
 };
 
+static int engine(const struct client_config *cfg, struct stats *st, void *arg)
+{
+    return sync_run(cfg, *(unsigned *)arg, st);
+}
+
 int main(int argc, char **argv)
 {
     struct client_config cfg;
-    struct stats st;
     cli_set_program("sayhi-sync");
     if (client_parse_args(argc, argv, &spec, &cfg) != 0)
         return CLI_EXIT_USAGE;
@@ -30,20 +34,6 @@ int main(int argc, char **argv)
     unsigned threads = (unsigned)(cfg.extra < cfg.number ? cfg.extra : cfg.number);
     if (threads > 0)
         cli_raise_fd_limit(threads + 64);
-    if (stats_init(&st, cfg.number) != 0) {
-        cli_error("out of memory for %llu request records", (unsigned long long)cfg.number);
-        return CLI_EXIT_FAILURE;
-    }
-    if (sync_run(&cfg, threads, &st) != 0) {
-        stats_free(&st);
-        return CLI_EXIT_FAILURE;
-    }
-    struct report_run run = {
-        .client = threads > 0 ? "threads" : "sync",
-        .concurrency = threads > 0 ? threads : 1,
-        .elapsed_s = (double)(stats_now_us() - st.t0_us) / 1e6,
-    };
-    int rc = report_finish(&cfg, &st, &run);
-    stats_free(&st);
-    return rc;
+    struct report_run run = {.client = threads > 0 ? "threads" : "sync", .concurrency = threads > 0 ? threads : 1};
+    return client_run(&cfg, engine, &threads, &run);
 }

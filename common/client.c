@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "duration.h"
 #include "log.h"
+#include "report.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -176,18 +177,13 @@ int client_parse_args(int argc, char **argv, const struct client_spec *spec, str
         case O_VERSION:
             cli_print_version();
             exit(CLI_EXIT_OK);
-        case ':':
-            cli_error("%s needs a value", argv[optind - 1]);
-            return -1;
         default:
-            cli_error("unknown option '%s' (see --help)", argv[optind - 1]);
+            cli_bad_option(c, argv);
             return -1;
         }
     }
-    if (optind < argc) {
-        cli_error("unexpected argument '%s' (see --help)", argv[optind]);
+    if (cli_no_operands(argc, argv) != 0)
         return -1;
-    }
     if (client_parse_url(cfg->url, &cfg->target, why, sizeof why) != 0) {
         cli_error("--url %s, got '%s'", why, cfg->url);
         return -1;
@@ -196,6 +192,22 @@ int client_parse_args(int argc, char **argv, const struct client_spec *spec, str
     if (cfg->timeline_path != NULL && open_timeline(cfg) != 0)
         return -1;
     return 0;
+}
+
+int client_run(struct client_config *cfg, client_engine *engine, void *arg, struct report_run *run)
+{
+    struct stats st;
+    if (stats_init(&st, cfg->number) != 0) {
+        cli_error("out of memory for %llu request records", (unsigned long long)cfg->number);
+        return CLI_EXIT_FAILURE;
+    }
+    int rc = CLI_EXIT_FAILURE;
+    if (engine(cfg, &st, arg) == 0) {
+        run->elapsed_s = (double)(stats_now_us() - st.t0_us) / 1e6;
+        rc = report_finish(cfg, &st, run);
+    }
+    stats_free(&st);
+    return rc;
 }
 
 void client_verbose_start(size_t id)

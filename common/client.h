@@ -51,6 +51,17 @@ int client_parse_args(int argc, char **argv, const struct client_spec *spec, str
 /* Splits an http:// URL. Returns 0, or -1 with a reason in err. */
 int client_parse_url(const char *value, struct client_url *u, char *err, size_t errlen);
 
+struct report_run;
+
+/* What a client's engine is: run cfg->number requests into st (initialised
+ * for that many). 0, or -1 on a setup error already reported on stderr. */
+typedef int client_engine(const struct client_config *cfg, struct stats *st, void *arg);
+
+/* The part of main() every client shares once flags are parsed: allocates
+ * the records, runs engine(cfg, st, arg), sets run->elapsed_s and prints the
+ * report. Returns the exit code. */
+int client_run(struct client_config *cfg, client_engine *engine, void *arg, struct report_run *run);
+
 /* --verbose lines on stderr: "13:17:16.123 start #7" and
  * "13:17:17.125 done #7 200 1002ms" (the error kind appended on failure).
  * id is 0-based; lines show it 1-based as in --timeline. */
