@@ -3,6 +3,7 @@
 #include "duration.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/resource.h>
@@ -40,7 +41,7 @@ int cli_parse_uint(const char *flag, const char *value, uint64_t min, uint64_t m
         v = v * 10 + d;
     }
     if (!ok) {
-        cli_error("%s must be a whole number, got '%s'", flag, value);
+        cli_error("%s must be a %s, got '%s'", flag, min >= 1 ? "positive integer" : "whole number", value);
         return -1;
     }
     if (v < min || v > max) {
@@ -66,6 +67,23 @@ int cli_parse_duration(const char *flag, const char *value, int64_t min_us, int6
         return -1;
     }
     *out_us = us;
+    return 0;
+}
+
+void cli_bad_option(int c, char **argv)
+{
+    if (c == ':')
+        cli_error("%s needs a value", argv[optind - 1]);
+    else
+        cli_error("unknown option '%s' (see --help)", argv[optind - 1]);
+}
+
+int cli_no_operands(int argc, char **argv)
+{
+    if (optind < argc) {
+        cli_error("unexpected argument '%s' (see --help)", argv[optind]);
+        return -1;
+    }
     return 0;
 }
 

@@ -28,6 +28,13 @@ int cli_parse_uint(const char *flag, const char *value, uint64_t min, uint64_t m
 /* DURATION (see duration.h) in [min_us, max_us]. */
 int cli_parse_duration(const char *flag, const char *value, int64_t min_us, int64_t max_us, int64_t *out_us);
 
+/* The one error line for what getopt_long (optstring starting with ':')
+ * returned on a bad option: c == ':' a missing value, anything else unknown. */
+void cli_bad_option(int c, char **argv);
+
+/* 0, or -1 after an error line when operands follow the options. */
+int cli_no_operands(int argc, char **argv);
+
 /* The --version line: "prog VERSION". */
 void cli_print_version(void);
 

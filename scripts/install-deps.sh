@@ -2,7 +2,7 @@
 # Installs the Debian packages sayhi needs that are missing, and nothing else.
 #
 #   scripts/install-deps.sh            build and test dependencies
-#   scripts/install-deps.sh --bench    also the reference tools of bench/ (wrk, hey, ab, h2load, nginx)
+#   scripts/install-deps.sh --bench    also the reference tools of bench/ (wrk, hey, ab, h2load, nginx, time)
 #   scripts/install-deps.sh --fuzz     also clang and its libFuzzer runtime
 #   scripts/install-deps.sh --check    only report what is missing; exit 1 if anything is
 #
@@ -10,8 +10,8 @@
 set -euo pipefail
 
 build_pkgs=(gcc make meson ninja-build pkg-config libmicrohttpd-dev libevent-dev libcjson-dev check
-            libcurl4-openssl-dev curl python3)
-bench_pkgs=(wrk hey apache2-utils nghttp2-client nginx)
+            libcurl4-openssl-dev libhttp-parser-dev curl python3)
+bench_pkgs=(wrk hey apache2-utils nghttp2-client nginx time)
 fuzz_pkgs=(clang libclang-rt-14-dev)
 
 pkgs=("${build_pkgs[@]}")

@@ -34,13 +34,13 @@ static const char *server_path(void)
     return p != NULL ? p : "server/sayhi-server";
 }
 
-/* Forks the server with stdout (and stderr if err_fd >= 0) on pipes. The
- * child dies with the test process, so a failed assertion leaks nothing. */
-static pid_t spawn(const char *const *args, int out_fd[2], int err_fd[2], int with_port0)
+/* Forks path with stdout (and stderr if err_fd >= 0) on pipes. The child
+ * dies with the test process, so a failed assertion leaks nothing. */
+static pid_t spawn(const char *path, const char *const *args, int out_fd[2], int err_fd[2], int with_port0)
 {
     const char *argv[32];
     size_t n = 0;
-    argv[n++] = server_path();
+    argv[n++] = path;
     if (with_port0) {
         argv[n++] = "--port";
         argv[n++] = "0";
@@ -93,7 +93,7 @@ int test_server_start(struct test_server *ts, const char *const *args)
     if (pipe(out) != 0)
         return -1;
     *ts = (struct test_server){.out_fd = out[0]};
-    ts->pid = spawn(args, out, out, 1);
+    ts->pid = spawn(server_path(), args, out, out, 1);
     /* stderr shares the pipe: notices before the listening line are kept. */
     for (;;) {
         if (ts->pid < 0 || read_line(ts->out_fd, ts->first_line, sizeof ts->first_line, 5000) != 0)
@@ -128,30 +128,61 @@ int test_server_stop(struct test_server *ts, int sig, int timeout_ms)
     return -1;
 }
 
-static void read_all(int fd, char *buf, size_t len)
+/* Appends what fd has now to buf (NUL-terminated, capped); 0 at EOF. */
+static int drain(int fd, char *buf, size_t len, size_t *used)
 {
-    size_t n = 0;
-    ssize_t r;
-    while ((r = read(fd, buf + n, len - 1 - n)) > 0 && n + 1 < len)
-        n += (size_t)r;
-    buf[n] = '\0';
+    char tmp[4096];
+    ssize_t r = read(fd, tmp, sizeof tmp);
+    if (r <= 0)
+        return 0;
+    size_t keep = (size_t)r < len - 1 - *used ? (size_t)r : len - 1 - *used;
+    memcpy(buf + *used, tmp, keep);
+    *used += keep;
+    buf[*used] = '\0';
+    return 1;
 }
 
-int test_server_exec(const char *const *args, char *out, size_t outlen, char *err, size_t errlen)
+int test_exec(const char *path, const char *const *args, char *out, size_t outlen, char *err, size_t errlen,
+              int timeout_ms, double *elapsed_s)
 {
     int o[2], e[2], status;
     if (pipe(o) != 0 || pipe(e) != 0)
         return -1;
-    pid_t pid = spawn(args, o, e, 0);
+    double start = test_now(), deadline = start + timeout_ms / 1000.0;
+    pid_t pid = spawn(path, args, o, e, 0);
     if (pid < 0)
         return -1;
-    read_all(o[0], out, outlen);
-    read_all(e[0], err, errlen);
+    size_t no = 0, ne = 0;
+    out[0] = err[0] = '\0';
+    /* Both pipes at once: a chatty --verbose must not block on a full stderr. */
+    struct pollfd p[2] = {{.fd = o[0], .events = POLLIN}, {.fd = e[0], .events = POLLIN}};
+    int timed_out = 0;
+    while (p[0].fd >= 0 || p[1].fd >= 0) {
+        int left = (int)((deadline - test_now()) * 1000);
+        if (left <= 0 || poll(p, 2, left) <= 0) {
+            timed_out = 1;
+            kill(pid, SIGKILL);
+            break;
+        }
+        for (int i = 0; i < 2; i++)
+            if (p[i].fd >= 0 && p[i].revents != 0 &&
+                !drain(p[i].fd, i == 0 ? out : err, i == 0 ? outlen : errlen, i == 0 ? &no : &ne))
+                p[i].fd = -1;
+    }
     close(o[0]);
     close(e[0]);
     if (waitpid(pid, &status, 0) != pid)
         return -1;
+    if (elapsed_s != NULL)
+        *elapsed_s = test_now() - start;
+    if (timed_out)
+        return -2;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int test_server_exec(const char *const *args, char *out, size_t outlen, char *err, size_t errlen)
+{
+    return test_exec(server_path(), args, out, outlen, err, errlen, 30000, NULL);
 }
 
 int http_connect(unsigned port)

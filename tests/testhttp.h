@@ -2,8 +2,9 @@
  *
  * Starts the built binary on port 0 (path from $SAYHI_SERVER) and reads the
  * port from its "listening on" line; sends raw HTTP/1.1 over plain sockets so
- * the tests see exactly what is on the wire; and a concurrent load generator
- * on epoll. Deliberately independent of the sayhi clients. */
+ * the tests see exactly what is on the wire; a concurrent load generator
+ * on epoll; and running any binary (the clients) with a deadline.
+ * Deliberately independent of the sayhi clients' code. */
 #ifndef SAYHI_TESTHTTP_H
 #define SAYHI_TESTHTTP_H
 
@@ -26,6 +27,12 @@ int test_server_start(struct test_server *ts, const char *const *args);
 /* Sends sig and waits up to timeout_ms; returns the exit status, or -1 if it
  * did not exit (it is then killed). */
 int test_server_stop(struct test_server *ts, int sig, int timeout_ms);
+
+/* Runs path with args (NULL-terminated) to completion, capturing stdout and
+ * stderr (truncated to the buffers). Returns the exit status, -2 when it
+ * ran past timeout_ms (it is then killed), -1 on error; elapsed_s may be NULL. */
+int test_exec(const char *path, const char *const *args, char *out, size_t outlen, char *err, size_t errlen,
+              int timeout_ms, double *elapsed_s);
 
 /* Runs the server binary with args to completion (stdout/stderr captured,
  * 4 KB each). Returns the exit status, -1 on error. */

@@ -1,0 +1,259 @@
+/* client: shared client flags, --url, and run-time notices (client.h). */
+#include "client.h"
+
+#include "cli.h"
+#include "duration.h"
+#include "log.h"
+#include "report.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define HOUR_US (INT64_C(3600) * 1000000)
+
+int client_parse_url(const char *value, struct client_url *u, char *err, size_t errlen)
+{
+    memset(u, 0, sizeof *u);
+    if (strncasecmp(value, "https://", 8) == 0) {
+        snprintf(err, errlen, "https is not supported (the sayhi clients speak plain http only)");
+        return -1;
+    }
+    if (strncasecmp(value, "http://", 7) != 0) {
+        snprintf(err, errlen, "must start with http://");
+        return -1;
+    }
+    const char *a = value + 7;
+    size_t alen = strcspn(a, "/?#");
+    if (alen == 0 || alen >= sizeof u->authority) {
+        snprintf(err, errlen, alen == 0 ? "has no host" : "has a host that is too long");
+        return -1;
+    }
+    if (memchr(a, '@', alen) != NULL) {
+        snprintf(err, errlen, "must not contain user information");
+        return -1;
+    }
+    memcpy(u->authority, a, alen);
+    const char *port = NULL;
+    if (a[0] == '[') { /* IPv6 literal: [::1]:8080 */
+        const char *close = memchr(a, ']', alen);
+        if (close == NULL || close == a + 1 || (close + 1 < a + alen && close[1] != ':')) {
+            snprintf(err, errlen, "has a malformed [IPv6] host");
+            return -1;
+        }
+        memcpy(u->host, a + 1, (size_t)(close - a - 1));
+        port = close + 1 < a + alen ? close + 2 : NULL;
+    } else {
+        const char *colon = memchr(a, ':', alen);
+        size_t hlen = colon != NULL ? (size_t)(colon - a) : alen;
+        if (hlen == 0) {
+            snprintf(err, errlen, "has no host");
+            return -1;
+        }
+        memcpy(u->host, a, hlen);
+        port = colon != NULL ? colon + 1 : NULL;
+    }
+    if (port != NULL) {
+        size_t plen = (size_t)(a + alen - port);
+        unsigned long p = 0;
+        for (size_t i = 0; i < plen && p <= 65535; i++)
+            p = port[i] >= '0' && port[i] <= '9' ? p * 10 + (unsigned long)(port[i] - '0') : 99999;
+        if (plen == 0 || p == 0 || p > 65535) {
+            snprintf(err, errlen, "has a bad port (want 1 to 65535)");
+            return -1;
+        }
+        snprintf(u->port, sizeof u->port, "%lu", p);
+    } else {
+        snprintf(u->port, sizeof u->port, "80");
+    }
+    const char *path = a + alen;
+    size_t plen = strcspn(path, "#"); /* a fragment never goes on the wire */
+    if (plen + 2 > sizeof u->path || strpbrk(path, " \r\n") != NULL) {
+        snprintf(err, errlen, plen + 2 > sizeof u->path ? "is too long" : "contains a blank or a line break");
+        return -1;
+    }
+    snprintf(u->path, sizeof u->path, "%s%.*s", path[0] == '/' ? "" : "/", (int)plen, path);
+    return 0;
+}
+
+static void usage(FILE *out, const struct client_spec *spec)
+{
+    fprintf(out,
+            "Usage: %s [OPTIONS]\n"
+            "\n"
+            "%s"
+            "DURATION is seconds as a number (1, 0.25) or with a unit (500us, 250ms, 1.5s, 2m).\n"
+            "\n"
+            "Options:\n"
+            "  --number N            requests to make (default 10, at most %d)\n"
+            "  --url URL             http:// URL to GET (default %s)\n"
+            "%s"
+            "  --timeout DURATION    per request, from its start to the end of its response\n"
+            "                        (default 30s, at most 1h)\n"
+            "  --json                one JSON object on stdout instead of the summary\n"
+            "  --verbose             a timestamped line on stderr when each request starts and ends\n"
+            "  --timeline FILE       one CSV row per request: id,start_s,end_s,status,error\n"
+            "  --no-keepalive        a new connection for every request\n"
+            "  --quiet               no summary (unless --json), no progress bar, no notices\n"
+            "  --help                this text\n"
+            "  --version             the version\n"
+            "\n"
+            "A request succeeds when the answer is 2xx with a JSON body holding a string \"message\".\n"
+            "Exit codes: 0 every request succeeded, 1 some request failed (the summary is still\n"
+            "printed) or a runtime error, 2 bad flag or value.\n",
+            cli_program(), spec->summary, CLIENT_NUMBER_MAX, CLIENT_DEFAULT_URL, spec->extra_help);
+}
+
+static int open_timeline(struct client_config *cfg)
+{
+    cfg->timeline = fopen(cfg->timeline_path, "w");
+    if (cfg->timeline == NULL) {
+        cli_error("--timeline cannot write '%s': %s", cfg->timeline_path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int client_parse_args(int argc, char **argv, const struct client_spec *spec, struct client_config *cfg)
+{
+    enum { O_NUMBER = 256, O_URL, O_TIMEOUT, O_JSON, O_VERBOSE, O_TIMELINE, O_NO_KEEPALIVE, O_QUIET, O_HELP,
+           O_VERSION, O_EXTRA };
+    const struct option opts[] = {
+        {"number", required_argument, NULL, O_NUMBER},
+        {"url", required_argument, NULL, O_URL},
+        {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"json", no_argument, NULL, O_JSON},
+        {"verbose", no_argument, NULL, O_VERBOSE},
+        {"timeline", required_argument, NULL, O_TIMELINE},
+        {"no-keepalive", no_argument, NULL, O_NO_KEEPALIVE},
+        {"quiet", no_argument, NULL, O_QUIET},
+        {"help", no_argument, NULL, O_HELP},
+        {"version", no_argument, NULL, O_VERSION},
+        {spec->extra_flag + 2, required_argument, NULL, O_EXTRA},
+        {NULL, 0, NULL, 0},
+    };
+    *cfg = (struct client_config){.number = 10, .url = CLIENT_DEFAULT_URL, .timeout_us = 30 * INT64_C(1000000),
+                                  .keepalive = true};
+    char why[128];
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        switch (c) {
+        case O_NUMBER:
+            if (cli_parse_uint("--number", optarg, 1, CLIENT_NUMBER_MAX, &cfg->number) != 0)
+                return -1;
+            break;
+        case O_URL:
+            cfg->url = optarg;
+            break;
+        case O_TIMEOUT:
+            if (cli_parse_duration("--timeout", optarg, 1000, HOUR_US, &cfg->timeout_us) != 0)
+                return -1;
+            break;
+        case O_JSON:
+            cfg->json = true;
+            break;
+        case O_VERBOSE:
+            cfg->verbose = true;
+            break;
+        case O_TIMELINE:
+            cfg->timeline_path = optarg;
+            break;
+        case O_NO_KEEPALIVE:
+            cfg->keepalive = false;
+            break;
+        case O_QUIET:
+            cfg->quiet = true;
+            break;
+        case O_EXTRA:
+            if (cli_parse_uint(spec->extra_flag, optarg, 1, spec->extra_max, &cfg->extra) != 0)
+                return -1;
+            break;
+        case O_HELP:
+            usage(stdout, spec);
+            exit(CLI_EXIT_OK);
+        case O_VERSION:
+            cli_print_version();
+            exit(CLI_EXIT_OK);
+        default:
+            cli_bad_option(c, argv);
+            return -1;
+        }
+    }
+    if (cli_no_operands(argc, argv) != 0)
+        return -1;
+    if (client_parse_url(cfg->url, &cfg->target, why, sizeof why) != 0) {
+        cli_error("--url %s, got '%s'", why, cfg->url);
+        return -1;
+    }
+    /* Opened last, so a usage error elsewhere does not leave an empty file. */
+    if (cfg->timeline_path != NULL && open_timeline(cfg) != 0)
+        return -1;
+    return 0;
+}
+
+int client_run(struct client_config *cfg, client_engine *engine, void *arg, struct report_run *run)
+{
+    struct stats st;
+    if (stats_init(&st, cfg->number) != 0) {
+        cli_error("out of memory for %llu request records", (unsigned long long)cfg->number);
+        return CLI_EXIT_FAILURE;
+    }
+    int rc = CLI_EXIT_FAILURE;
+    if (engine(cfg, &st, arg) == 0) {
+        run->elapsed_s = (double)(stats_now_us() - st.t0_us) / 1e6;
+        rc = report_finish(cfg, &st, run);
+    }
+    stats_free(&st);
+    return rc;
+}
+
+void client_verbose_start(size_t id)
+{
+    char ts[40];
+    fprintf(stderr, "%s start #%zu\n", log_timestamp(ts, sizeof ts) + 11, id + 1);
+}
+
+void client_verbose_done(size_t id, unsigned status, enum stats_error error, int64_t latency_us)
+{
+    char ts[40];
+    fprintf(stderr, "%s done #%zu %u %lldms%s%s\n", log_timestamp(ts, sizeof ts) + 11, id + 1, status,
+            (long long)((latency_us + 500) / 1000), error != STATS_OK ? " " : "", stats_error_name(error));
+}
+
+void client_note_failure(const struct client_config *cfg, enum stats_error kind, unsigned status,
+                         const char *detail)
+{
+    static int said[STATS_ERR_KINDS];
+    if (kind >= STATS_ERR_KINDS || __atomic_exchange_n(&said[kind], 1, __ATOMIC_RELAXED))
+        return;
+    const struct client_url *u = &cfg->target;
+    const char *d = detail != NULL ? detail : "";
+    const char *sep = detail != NULL ? ": " : "";
+    char t[32];
+    switch (kind) {
+    case STATS_ERR_CONNECT:
+        cli_error("cannot connect to %s:%s%s%s", u->host, u->port, sep, d);
+        break;
+    case STATS_ERR_TIMEOUT:
+        cli_error("no complete response from %s within --timeout %s", cfg->url,
+                  duration_format(cfg->timeout_us, t, sizeof t));
+        break;
+    case STATS_ERR_CLOSED:
+        cli_error("connection to %s:%s closed before the response was complete%s%s", u->host, u->port, sep, d);
+        break;
+    case STATS_ERR_STATUS:
+        if (status != 0)
+            cli_error("GET %s answered status %u, not 2xx", cfg->url, status);
+        else
+            cli_error("GET %s: not a valid HTTP response%s%s", cfg->url, sep, d);
+        break;
+    case STATS_ERR_BODY:
+        cli_error("GET %s answered %u without a JSON body holding a string \"message\"", cfg->url, status);
+        break;
+    default:
+        break;
+    }
+}

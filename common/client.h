@@ -1,0 +1,78 @@
+/* client: what sayhi-sync and sayhi-async share around their engines.
+ *
+ * The flags every client takes (parsed into struct client_config, with the
+ * one extra count flag each program adds: --threads or --concurrency), the
+ * --url syntax (http only), and the lines a run prints on stderr while it
+ * goes: --verbose start/done lines and the first failure of each kind. Not
+ * for: sending requests (each engine), statistics (stats.h), or the final
+ * summary (report.h). */
+#ifndef SAYHI_CLIENT_H
+#define SAYHI_CLIENT_H
+
+#include "stats.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CLIENT_NUMBER_MAX 10000000
+#define CLIENT_DEFAULT_URL "http://127.0.0.1:8080/say-hi"
+
+struct client_url {
+    char host[256];      /* without brackets for IPv6 */
+    char port[8];        /* decimal, "80" when the URL has none */
+    char authority[272]; /* the Host header: host[:port] as written */
+    char path[2048];     /* path and query, "/" at least */
+};
+
+/* One extra count flag of a program: --threads T or --concurrency C. */
+struct client_spec {
+    const char *summary;    /* first lines of --help, after "Usage:" */
+    const char *extra_flag; /* "--threads" */
+    const char *extra_help; /* help lines of that flag, each starting "  --" */
+    uint64_t extra_max;
+};
+
+struct client_config {
+    uint64_t number;
+    const char *url;
+    struct client_url target;
+    int64_t timeout_us;
+    bool json, verbose, keepalive, quiet;
+    const char *timeline_path;
+    FILE *timeline;       /* opened while parsing so a bad path fails before the run */
+    uint64_t extra;       /* value of spec->extra_flag, 0 when not given */
+};
+
+/* Parses argv (defaults first); --help and --version print and exit 0.
+ * Returns 0, or -1 after one line on stderr (exit CLI_EXIT_USAGE). */
+int client_parse_args(int argc, char **argv, const struct client_spec *spec, struct client_config *cfg);
+
+/* Splits an http:// URL. Returns 0, or -1 with a reason in err. */
+int client_parse_url(const char *value, struct client_url *u, char *err, size_t errlen);
+
+struct report_run;
+
+/* What a client's engine is: run cfg->number requests into st (initialised
+ * for that many). 0, or -1 on a setup error already reported on stderr. */
+typedef int client_engine(const struct client_config *cfg, struct stats *st, void *arg);
+
+/* The part of main() every client shares once flags are parsed: allocates
+ * the records, runs engine(cfg, st, arg), sets run->elapsed_s and prints the
+ * report. Returns the exit code. */
+int client_run(struct client_config *cfg, client_engine *engine, void *arg, struct report_run *run);
+
+/* --verbose lines on stderr: "13:17:16.123 start #7" and
+ * "13:17:17.125 done #7 200 1002ms" (the error kind appended on failure).
+ * id is 0-based; lines show it 1-based as in --timeline. */
+void client_verbose_start(size_t id);
+void client_verbose_done(size_t id, unsigned status, enum stats_error error, int64_t latency_us);
+
+/* Prints "prog: <message>" on stderr for the first failure of each kind
+ * only, so a dead server costs one line, not N: what failed and where, e.g.
+ * "cannot connect to 127.0.0.1:8080: Connection refused". detail is the
+ * system's or library's reason (may be NULL). Thread-safe. */
+void client_note_failure(const struct client_config *cfg, enum stats_error kind, unsigned status,
+                         const char *detail);
+
+#endif

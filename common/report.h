@@ -1,0 +1,39 @@
+/* report: how every client prints a finished run.
+ *
+ * One schema for all clients: the human summary (in the spirit of hey/oha),
+ * the --json object and the --timeline CSV, all from struct stats. Not for:
+ * collecting the numbers (stats.h) or anything printed during the run
+ * (client.h). */
+#ifndef SAYHI_REPORT_H
+#define SAYHI_REPORT_H
+
+#include "client.h"
+#include "stats.h"
+
+#include <stdio.h>
+
+struct report_run {
+    const char *client;    /* "sync", "threads" or "async" */
+    uint64_t concurrency;  /* most requests in flight at once */
+    double elapsed_s;      /* wall time of the whole run */
+};
+
+/* The --json object: client, number, concurrency, ok, failed, elapsed_s,
+ * requests_per_s, latency_ms{min,mean,p50,p90,p99,max} (null when no
+ * response came), status_codes{code:count}, errors{kind:count} (every kind,
+ * zeros included). Returns a malloc'd string or NULL. */
+char *report_json(const struct stats_summary *sum, const struct report_run *run);
+
+void report_human(FILE *out, const struct stats_summary *sum, const struct report_run *run);
+
+/* Header "id,start_s,end_s,status,error", then one row per request in id
+ * order (1-based ids, seconds from the run's start, status 0 when none,
+ * error empty on success). 0 or -1 on a write error. */
+int report_timeline(FILE *out, const struct stats *s);
+
+/* Prints what cfg asks for (summary or JSON on stdout, the timeline file)
+ * and returns the exit code: CLI_EXIT_OK when every request succeeded, else
+ * CLI_EXIT_FAILURE. */
+int report_finish(struct client_config *cfg, const struct stats *s, const struct report_run *run);
+
+#endif

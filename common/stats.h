@@ -1,0 +1,80 @@
+/* stats: per-request records of a client run, and what is computed from them.
+ *
+ * One compact record per request (16 bytes: start, latency, status, error
+ * kind), preallocated for the whole run so a request never allocates and a
+ * thread may fill its own slots without a lock. Percentiles are exact: every
+ * latency is sorted. Not for: printing (report.h) or deciding what counts as
+ * a failure (validate.h). */
+#ifndef SAYHI_STATS_H
+#define SAYHI_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Why a request failed; STATS_OK when it did not. The order is the order of
+ * the reports. */
+enum stats_error {
+    STATS_OK = 0,
+    STATS_ERR_CONNECT,    /* no connection: refused, unreachable, unresolvable */
+    STATS_ERR_TIMEOUT,    /* no complete response within --timeout */
+    STATS_ERR_CLOSED,     /* connection reset or closed before the response ended */
+    STATS_ERR_STATUS,     /* a response that is not 2xx, or not HTTP at all */
+    STATS_ERR_BODY,       /* 2xx, but not a JSON object with a string "message" */
+    STATS_ERR_KINDS,
+};
+
+/* Largest status code kept by value; anything above counts as STATS_STATUS_MAX. */
+#define STATS_STATUS_MAX 999
+
+struct stats_record {
+    int64_t start_us;     /* from the run's start; -1 while never started */
+    uint32_t latency_us;  /* end - start, saturating at ~71 minutes */
+    uint16_t status;      /* HTTP status, 0 when no response came */
+    uint8_t error;        /* enum stats_error */
+    uint8_t done;
+};
+
+struct stats {
+    struct stats_record *rec;
+    size_t n;
+    int64_t t0_us;        /* monotonic clock at the run's start */
+};
+
+struct stats_summary {
+    size_t number, ok, failed, completed;
+    size_t with_latency;  /* requests that got an HTTP response: the latency sample */
+    uint64_t status[STATS_STATUS_MAX + 1];
+    uint64_t errors[STATS_ERR_KINDS];
+    /* Microseconds, over every request that got a response; all 0 when none did. */
+    int64_t lat_min, lat_p50, lat_p90, lat_p99, lat_max;
+    double lat_mean;
+};
+
+/* Monotonic clock in microseconds. */
+int64_t stats_now_us(void);
+
+/* Allocates n records and sets the run's start to now. 0 or -1 (out of memory). */
+int stats_init(struct stats *s, size_t n);
+void stats_free(struct stats *s);
+
+/* Marks request id (0-based) started at now_us (monotonic). */
+void stats_begin(struct stats *s, size_t id, int64_t now_us);
+
+/* Marks request id finished at now_us with status (0 if none) and error. */
+void stats_end(struct stats *s, size_t id, int64_t now_us, unsigned status, enum stats_error error);
+
+/* Counts and exact percentiles (nearest rank: the smallest latency with at
+ * least p% of the sample at or below it). Requests never finished count as
+ * failed (STATS_ERR_CLOSED). 0, or -1 when out of memory for the sort. */
+int stats_summarize(const struct stats *s, struct stats_summary *sum);
+
+/* Nearest-rank percentile of sorted[0..n): exposed for the tests. */
+uint32_t stats_percentile(const uint32_t *sorted, size_t n, double p);
+
+/* Short name of an error kind as used in --json and --timeline ("timeout"). */
+const char *stats_error_name(enum stats_error e);
+
+/* Words for humans ("connect refused/failed"). */
+const char *stats_error_label(enum stats_error e);
+
+#endif

@@ -1,0 +1,408 @@
+/* Integration tests of sayhi-sync and sayhi-async: the real binaries (paths
+ * from $SAYHI_SYNC and $SAYHI_ASYNC) against a real sayhi-server on
+ * 127.0.0.1 port 0. Timings are asserted only with wide margins. */
+#include "testhttp.h"
+
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+struct run {
+    int rc;
+    double elapsed;
+    char out[1 << 16];
+    char err[1 << 16];
+};
+
+static struct run r; /* large buffers: static, one run at a time */
+static struct test_server srv;
+
+static const char *bin(const char *which)
+{
+    const char *p = getenv(strcmp(which, "sync") == 0 ? "SAYHI_SYNC" : "SAYHI_ASYNC");
+    ck_assert_msg(p != NULL, "set SAYHI_SYNC and SAYHI_ASYNC");
+    return p;
+}
+
+static const char *url(unsigned port, const char *target)
+{
+    static char buf[8][256];
+    static int next;
+    char *u = buf[next++ % 8];
+    snprintf(u, sizeof buf[0], "http://127.0.0.1:%u%s", port, target);
+    return u;
+}
+
+/* Runs a client with args; fails the test if it hangs past timeout_ms. */
+static void run_client(const char *which, const char *const *args, int timeout_ms)
+{
+    r.rc = test_exec(bin(which), args, r.out, sizeof r.out, r.err, sizeof r.err, timeout_ms, &r.elapsed);
+    ck_assert_msg(r.rc != -2, "%s hung past %d ms", which, timeout_ms);
+    ck_assert_msg(r.rc >= 0, "%s did not run", which);
+}
+
+static cJSON *json_out(void)
+{
+    cJSON *o = cJSON_Parse(r.out);
+    ck_assert_msg(o != NULL, "stdout is not JSON: %s (stderr: %s)", r.out, r.err);
+    return o;
+}
+
+static double num(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    ck_assert_msg(cJSON_IsNumber(v), "no number '%s'", key);
+    return v->valuedouble;
+}
+
+static void start_shared(void)
+{
+    static const char *const args[] = {"--delay", "10ms", "--quiet", NULL};
+    ck_assert_int_eq(test_server_start(&srv, args), 0);
+}
+
+static void stop_shared(void) { test_server_stop(&srv, SIGTERM, 10000); }
+
+static const char *const clients[] = {"sync", "async"};
+
+/* Exactly these keys, in this order: the README documents them. */
+static void assert_schema(const cJSON *o)
+{
+    static const char *top[] = {"client", "number", "concurrency", "ok", "failed", "elapsed_s", "requests_per_s",
+                                "latency_ms", "status_codes", "errors"};
+    static const char *lat[] = {"min", "mean", "p50", "p90", "p99", "max"};
+    static const char *kinds[] = {"connect", "timeout", "closed", "bad_status", "bad_body"};
+    size_t i = 0;
+    for (const cJSON *k = o->child; k != NULL; k = k->next, i++)
+        ck_assert_msg(i < 10 && strcmp(k->string, top[i]) == 0, "key %zu is '%s'", i, k->string);
+    ck_assert_uint_eq(i, 10);
+    ck_assert(cJSON_IsString(cJSON_GetObjectItem(o, "client")));
+    const cJSON *l = cJSON_GetObjectItem(o, "latency_ms");
+    i = 0;
+    for (const cJSON *k = cJSON_IsObject(l) ? l->child : NULL; k != NULL; k = k->next, i++)
+        ck_assert_msg(i < 6 && strcmp(k->string, lat[i]) == 0 && cJSON_IsNumber(k), "latency key '%s'", k->string);
+    ck_assert(cJSON_IsNull(l) || i == 6);
+    ck_assert(cJSON_IsObject(cJSON_GetObjectItem(o, "status_codes")));
+    const cJSON *e = cJSON_GetObjectItem(o, "errors");
+    i = 0;
+    for (const cJSON *k = e->child; k != NULL; k = k->next, i++)
+        ck_assert_msg(i < 5 && strcmp(k->string, kinds[i]) == 0 && cJSON_IsNumber(k), "error key '%s'", k->string);
+    ck_assert_uint_eq(i, 5);
+}
+
+START_TEST(counts_and_json_schema)
+{
+    const char *c = clients[_i];
+    run_client(c, (const char *const[]){"--number", "20", "--url", url(srv.port, "/say-hi"), "--json", NULL}, 30000);
+    ck_assert_msg(r.rc == 0, "exit %d: %s", r.rc, r.err);
+    ck_assert_str_eq(r.err, "");
+    cJSON *o = json_out();
+    assert_schema(o);
+    ck_assert_str_eq(cJSON_GetObjectItem(o, "client")->valuestring, c);
+    ck_assert_int_eq((int)num(o, "number"), 20);
+    ck_assert_int_eq((int)num(o, "concurrency"), strcmp(c, "sync") == 0 ? 1 : 20);
+    ck_assert_int_eq((int)num(o, "ok"), 20);
+    ck_assert_int_eq((int)num(o, "failed"), 0);
+    ck_assert_int_eq((int)num(cJSON_GetObjectItem(o, "status_codes"), "200"), 20);
+    const cJSON *l = cJSON_GetObjectItem(o, "latency_ms");
+    ck_assert(num(l, "min") >= 9.5 && num(l, "min") <= num(l, "p50") && num(l, "p50") <= num(l, "p90") &&
+              num(l, "p90") <= num(l, "p99") && num(l, "p99") <= num(l, "max"));
+    cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(human_summary_and_bad_status)
+{
+    const char *c = clients[_i];
+    run_client(c, (const char *const[]){"--number", "5", "--url", url(srv.port, "/say-hi?status=500&delay=0"), NULL},
+               30000);
+    ck_assert_int_eq(r.rc, 1);
+    ck_assert_msg(strstr(r.out, "Failed:        5") != NULL && strstr(r.out, "[500] 5 responses") != NULL &&
+                      strstr(r.out, "bad status") != NULL && strstr(r.out, "p99") != NULL,
+                  "summary: %s", r.out);
+    ck_assert_msg(strstr(r.err, "answered status 500") != NULL && strchr(r.err, '\n') == r.err + strlen(r.err) - 1,
+                  "stderr: %s", r.err);
+    run_client(c, (const char *const[]){"--number", "4", "--url", url(srv.port, "/healthz"), "--json", NULL}, 30000);
+    ck_assert_int_eq(r.rc, 1); /* 200, but no "message": a bad body */
+    cJSON *o = json_out();
+    ck_assert_int_eq((int)num(cJSON_GetObjectItem(o, "errors"), "bad_body"), 4);
+    cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(stopped_server_fails_fast)
+{
+    const char *c = clients[_i];
+    struct test_server s;
+    static const char *const args[] = {"--quiet", NULL};
+    ck_assert_int_eq(test_server_start(&s, args), 0);
+    unsigned port = s.port;
+    test_server_stop(&s, SIGKILL, 5000);
+    run_client(c, (const char *const[]){"--number", "50", "--url", url(port, "/say-hi"), "--json", NULL}, 20000);
+    ck_assert_int_eq(r.rc, 1);
+    char want[96];
+    snprintf(want, sizeof want, "cannot connect to 127.0.0.1:%u: Connection refused\n", port);
+    ck_assert_msg(strstr(r.err, want) != NULL && strchr(r.err, '\n') == r.err + strlen(r.err) - 1, "stderr: %s",
+                  r.err);
+    cJSON *o = json_out();
+    ck_assert_int_eq((int)num(o, "failed"), 50);
+    ck_assert_int_eq((int)num(cJSON_GetObjectItem(o, "errors"), "connect"), 50);
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "latency_ms")));
+    cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(timeouts_are_counted)
+{
+    const char *c = clients[_i];
+    run_client(c,
+               (const char *const[]){"--number", "3", "--timeout", "200ms", "--url", url(srv.port, "/say-hi?delay=3s"),
+                                     "--json", NULL},
+               20000);
+    ck_assert_int_eq(r.rc, 1);
+    cJSON *o = json_out();
+    ck_assert_int_eq((int)num(cJSON_GetObjectItem(o, "errors"), "timeout"), 3);
+    cJSON_Delete(o);
+    ck_assert_msg(strstr(r.err, "within --timeout 200ms") != NULL, "stderr: %s", r.err);
+    /* sync: 3 x 0.2 s; async: 0.2 s. Far below the 3 s the server would take. */
+    ck_assert_msg(r.elapsed < 2.5, "took %.3fs", r.elapsed);
+}
+END_TEST
+
+/* The event lines of stderr, as 's' (start) and 'd' (done), in order. */
+static void verbose_events(char *seq, size_t len)
+{
+    size_t n = 0;
+    for (char *line = r.err; line != NULL && *line != '\0' && n + 1 < len; line = strchr(line, '\n')) {
+        if (*line == '\n')
+            line++;
+        int h, m, s, ms;
+        char what[8];
+        if (sscanf(line, "%2d:%2d:%2d.%3d %7s #", &h, &m, &s, &ms, what) == 5)
+            seq[n++] = what[0];
+    }
+    seq[n] = '\0';
+}
+
+START_TEST(verbose_order)
+{
+    char seq[64];
+    run_client("sync", (const char *const[]){"--number", "4", "--url", url(srv.port, "/say-hi?delay=50ms"), "--verbose",
+                                             "--quiet", NULL},
+               30000);
+    ck_assert_int_eq(r.rc, 0);
+    verbose_events(seq, sizeof seq);
+    ck_assert_str_eq(seq, "sdsdsdsd");
+    ck_assert_msg(strstr(r.err, "start #1\n") != NULL && strstr(r.err, "done #4 200 ") != NULL, "%s", r.err);
+    run_client("async", (const char *const[]){"--number", "6", "--url", url(srv.port, "/say-hi?delay=300ms"),
+                                              "--verbose", "--quiet", NULL},
+               30000);
+    ck_assert_int_eq(r.rc, 0);
+    verbose_events(seq, sizeof seq);
+    ck_assert_str_eq(seq, "ssssssdddddd");
+    /* With C=2 of 4: two start, then each done makes room for one start. */
+    run_client("async", (const char *const[]){"--number", "4", "--concurrency", "2", "--url",
+                                              url(srv.port, "/say-hi?delay=200ms"), "--verbose", "--quiet", NULL},
+               30000);
+    verbose_events(seq, sizeof seq);
+    ck_assert_msg(strncmp(seq, "ss", 2) == 0 && strchr(seq + 2, 'd') == seq + 2, "order %s", seq);
+}
+END_TEST
+
+START_TEST(async_overlaps_sync_does_not)
+{
+    run_client("sync", (const char *const[]){"--number", "5", "--url", url(srv.port, "/say-hi?delay=100ms"), "--quiet",
+                                             NULL},
+               30000);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_msg(r.elapsed >= 0.5, "sync: 5 x 100ms in %.3fs", r.elapsed);
+    run_client("async", (const char *const[]){"--number", "50", "--url", url(srv.port, "/say-hi?delay=300ms"),
+                                              "--quiet", NULL},
+               30000);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_msg(r.elapsed < 1.5, "async: 50 x 300ms in %.3fs", r.elapsed);
+}
+END_TEST
+
+/* A fresh server, the client run against it, then its /stats peak_in_flight. */
+static int peak_after(const char *which, const char *const *extra)
+{
+    struct test_server s;
+    struct http_response resp;
+    static const char *const args[] = {"--quiet", NULL};
+    ck_assert_int_eq(test_server_start(&s, args), 0);
+    const char *argv[16] = {"--number", "12", "--url", url(s.port, "/say-hi?delay=200ms"), "--quiet"};
+    size_t n = 5;
+    for (size_t i = 0; extra[i] != NULL; i++)
+        argv[n++] = extra[i];
+    argv[n] = NULL;
+    run_client(which, argv, 30000);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_int_eq(http_get(s.port, "GET", "/stats", &resp), 200);
+    cJSON *o = cJSON_Parse(resp.body);
+    int peak = (int)num(o, "peak_in_flight");
+    cJSON_Delete(o);
+    test_server_stop(&s, SIGTERM, 5000);
+    return peak;
+}
+
+START_TEST(peak_in_flight_matches_mode)
+{
+    ck_assert_int_eq(peak_after("sync", (const char *const[]){NULL}), 1);
+    ck_assert_int_eq(peak_after("sync", (const char *const[]){"--threads", "4", NULL}), 4);
+    ck_assert_int_eq(peak_after("async", (const char *const[]){"--concurrency", "6", NULL}), 6);
+    ck_assert_int_eq(peak_after("async", (const char *const[]){NULL}), 12);
+    ck_assert_int_eq(peak_after("async", (const char *const[]){"--no-keepalive", "--concurrency", "3", NULL}), 3);
+}
+END_TEST
+
+START_TEST(threads_report)
+{
+    run_client("sync", (const char *const[]){"--number", "10", "--threads", "3", "--url", url(srv.port, "/say-hi"),
+                                             "--json", NULL},
+               30000);
+    ck_assert_int_eq(r.rc, 0);
+    cJSON *o = json_out();
+    assert_schema(o);
+    ck_assert_str_eq(cJSON_GetObjectItem(o, "client")->valuestring, "threads");
+    ck_assert_int_eq((int)num(o, "concurrency"), 3);
+    ck_assert_int_eq((int)num(o, "ok"), 10);
+    cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(timeline_rows)
+{
+    const char *c = clients[_i];
+    char path[] = "/tmp/sayhi-timeline-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    run_client(c, (const char *const[]){"--number", "10", "--url", url(srv.port, "/say-hi?delay=20ms"), "--timeline",
+                                        path, "--no-keepalive", "--quiet", NULL},
+               30000);
+    ck_assert_int_eq(r.rc, 0);
+    FILE *f = fopen(path, "r");
+    char line[256];
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_str_eq(line, "id,start_s,end_s,status,error\n");
+    unsigned rows = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        unsigned id, status;
+        double start, end;
+        char tail[8] = "";
+        ck_assert_msg(sscanf(line, "%u,%lf,%lf,%u,%7s", &id, &start, &end, &status, tail) == 4, "row: %s", line);
+        ck_assert_uint_eq(id, ++rows);
+        ck_assert_uint_eq(status, 200);
+        ck_assert_msg(start >= 0 && end - start >= 0.019 && end < 30, "row: %s", line);
+    }
+    fclose(f);
+    unlink(path);
+    ck_assert_uint_eq(rows, 10);
+}
+END_TEST
+
+/* A usage error: exit 2, exactly one stderr line with needle, nothing on stdout. */
+static void expect_usage(const char *which, const char *const *args, const char *needle)
+{
+    run_client(which, args, 10000);
+    ck_assert_msg(r.rc == 2, "%s %s: exit %d, want 2 (stderr: %s)", which, args[0], r.rc, r.err);
+    ck_assert_msg(strstr(r.err, needle) != NULL, "%s %s: stderr lacks '%s': %s", which, args[0], needle, r.err);
+    ck_assert_msg(strchr(r.err, '\n') == r.err + strlen(r.err) - 1, "not one line: %s", r.err);
+    ck_assert_str_eq(r.out, "");
+}
+
+START_TEST(bad_flags_exit_2)
+{
+    const char *c = clients[_i];
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "sayhi-%s: ", c);
+    expect_usage(c, (const char *const[]){"--number", "abc", NULL}, "--number must be a positive integer, got 'abc'");
+    ck_assert_msg(strncmp(r.err, prefix, strlen(prefix)) == 0, "prefix: %s", r.err);
+    expect_usage(c, (const char *const[]){"--number", "0", NULL}, "--number must be between 1 and 10000000, got '0'");
+    expect_usage(c, (const char *const[]){"--number", "-1", NULL}, "got '-1'");
+    expect_usage(c, (const char *const[]){"--number", "", NULL}, "got ''");
+    expect_usage(c, (const char *const[]){"--number", "10000001", NULL}, "--number must be between");
+    expect_usage(c, (const char *const[]){"--number", "1e3", NULL}, "got '1e3'");
+    expect_usage(c, (const char *const[]){"--timeout", "fast", NULL}, "--timeout must be a duration");
+    expect_usage(c, (const char *const[]){"--timeout", "0", NULL}, "--timeout must be between 1ms and 3600s");
+    expect_usage(c, (const char *const[]){"--timeout", "-1s", NULL}, "got '-1s'");
+    expect_usage(c, (const char *const[]){"--url", "https://127.0.0.1/say-hi", NULL}, "https is not supported");
+    expect_usage(c, (const char *const[]){"--url", "ftp://x/", NULL}, "--url must start with http://, got 'ftp://x/'");
+    expect_usage(c, (const char *const[]){"--url", "127.0.0.1:8080/say-hi", NULL}, "--url must start with http://");
+    expect_usage(c, (const char *const[]){"--url", "http:///say-hi", NULL}, "--url has no host");
+    expect_usage(c, (const char *const[]){"--url", "http://h:99999/", NULL}, "--url has a bad port");
+    expect_usage(c, (const char *const[]){"--url", "http://h:/", NULL}, "--url has a bad port");
+    expect_usage(c, (const char *const[]){"--url", "http://[::1/", NULL}, "malformed [IPv6] host");
+    expect_usage(c, (const char *const[]){"--timeline", "/nonexistent-dir/t.csv", NULL},
+                 "--timeline cannot write '/nonexistent-dir/t.csv'");
+    expect_usage(c, (const char *const[]){"--bogus", NULL}, "unknown option '--bogus'");
+    expect_usage(c, (const char *const[]){"--number", NULL}, "--number needs a value");
+    expect_usage(c, (const char *const[]){"extra", NULL}, "unexpected argument 'extra'");
+    expect_usage(c, (const char *const[]){strcmp(c, "sync") == 0 ? "--concurrency" : "--threads", "2", NULL},
+                 "unknown option");
+    const char *count = strcmp(c, "sync") == 0 ? "--threads" : "--concurrency";
+    expect_usage(c, (const char *const[]){count, "0", NULL}, count);
+    expect_usage(c, (const char *const[]){count, "x", NULL}, "must be a positive integer, got 'x'");
+
+    run_client(c, (const char *const[]){"--help", NULL}, 10000);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_msg(strstr(r.out, "--number N") != NULL && strstr(r.out, count) != NULL, "%s", r.out);
+    run_client(c, (const char *const[]){"--version", NULL}, 10000);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_msg(strncmp(r.out, prefix, strlen(prefix) - 2) == 0, "%s", r.out);
+}
+END_TEST
+
+START_TEST(async_concurrency_fits_fd_limit)
+{
+    struct rlimit rl = {.rlim_cur = 256, .rlim_max = 256}; /* this forked test process and its child */
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    run_client("async", (const char *const[]){"--number", "400", "--url", url(srv.port, "/say-hi?delay=0"), "--json",
+                                               NULL},
+               30000);
+    ck_assert_msg(r.rc == 0, "exit %d: %s", r.rc, r.err);
+    ck_assert_msg(strstr(r.err, "open-file limit is 256: concurrency capped at 224 (asked for 400)") != NULL, "%s",
+                  r.err);
+    cJSON *o = json_out();
+    ck_assert_int_eq((int)num(o, "concurrency"), 224);
+    ck_assert_int_eq((int)num(o, "ok"), 400);
+    cJSON_Delete(o);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("clients");
+    TCase *shared = tcase_create("shared-server");
+    tcase_add_unchecked_fixture(shared, start_shared, stop_shared);
+    tcase_set_timeout(shared, 120);
+    tcase_add_loop_test(shared, counts_and_json_schema, 0, 2);
+    tcase_add_loop_test(shared, human_summary_and_bad_status, 0, 2);
+    tcase_add_loop_test(shared, timeouts_are_counted, 0, 2);
+    tcase_add_loop_test(shared, timeline_rows, 0, 2);
+    tcase_add_loop_test(shared, bad_flags_exit_2, 0, 2);
+    tcase_add_test(shared, verbose_order);
+    tcase_add_test(shared, async_overlaps_sync_does_not);
+    tcase_add_test(shared, threads_report);
+    tcase_add_test(shared, async_concurrency_fits_fd_limit);
+    suite_add_tcase(s, shared);
+
+    TCase *own = tcase_create("own-server");
+    tcase_set_timeout(own, 120);
+    tcase_add_loop_test(own, stopped_server_fails_fast, 0, 2);
+    tcase_add_test(own, peak_in_flight_matches_mode);
+    suite_add_tcase(s, own);
+
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,236 @@
+/* Comparison suite: the tutorial's lesson as assertions, measured by
+ * sayhi-compare with the real clients against real servers at delay 0.2s.
+ *
+ * Wall-clock bounds have wide margins: sync must take at least N x delay
+ * (it cannot be faster), async at most 1.5 x delay + 0.1 s. */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define DELAY 0.2
+
+static cJSON *report;        /* sayhi-compare --json for N=10,20 */
+static char csv_path[] = "/tmp/sayhi-test-compare.XXXXXX";
+static char svg_path[600];
+static char compare_err[4096];
+
+static const char *compare_bin(void)
+{
+    const char *p = getenv("SAYHI_COMPARE");
+    return p != NULL ? p : "compare/sayhi-compare";
+}
+
+/* Runs sayhi-compare with args; stdout into out, stderr into compare_err. */
+static int run_compare(const char *const *args, char *out, size_t outlen)
+{
+    char cmd[2048];
+    int n = snprintf(cmd, sizeof cmd, "'%s'", compare_bin());
+    for (size_t i = 0; args[i] != NULL; i++)
+        n += snprintf(cmd + n, sizeof cmd - (size_t)n, " '%s'", args[i]);
+    snprintf(cmd + n, sizeof cmd - (size_t)n, " 2>%s.err", csv_path);
+    FILE *p = popen(cmd, "r");
+    if (p == NULL)
+        return -1;
+    size_t got = fread(out, 1, outlen - 1, p);
+    out[got] = '\0';
+    int status = pclose(p);
+    char errfile[600];
+    snprintf(errfile, sizeof errfile, "%s.err", csv_path);
+    FILE *e = fopen(errfile, "r");
+    compare_err[0] = '\0';
+    if (e != NULL) {
+        compare_err[fread(compare_err, 1, sizeof compare_err - 1, e)] = '\0';
+        fclose(e);
+    }
+    unlink(errfile);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void run_once(void)
+{
+    static char out[65536];
+    int fd = mkstemp(csv_path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    snprintf(svg_path, sizeof svg_path, "%s.svg", csv_path);
+    int have_gnuplot = access("/usr/bin/gnuplot", X_OK) == 0;
+    const char *const args[] = {"--numbers", "10,20", "--delay", "0.2s", "--json", "--quiet", "--csv", csv_path,
+                                "--plot", svg_path, NULL};
+    int rc = run_compare(args, out, sizeof out);
+    ck_assert_msg(rc == (have_gnuplot ? 0 : 1), "sayhi-compare exited %d: %s", rc, compare_err);
+    report = cJSON_Parse(out);
+    ck_assert_msg(report != NULL, "not JSON: %s", out);
+}
+
+static void cleanup(void)
+{
+    cJSON_Delete(report);
+    unlink(csv_path);
+    unlink(svg_path);
+}
+
+/* The row of mode at N. */
+static const cJSON *row(const char *mode, int n)
+{
+    const cJSON *r;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItem(report, "rows"))
+    {
+        if (strcmp(cJSON_GetObjectItem(r, "mode")->valuestring, mode) == 0 &&
+            cJSON_GetObjectItem(r, "number")->valueint == n)
+            return r;
+    }
+    ck_abort_msg("no row for %s N=%d", mode, n);
+    return NULL;
+}
+
+static double num(const cJSON *r, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItem(r, key);
+    ck_assert_msg(cJSON_IsNumber(v), "row field %s is not a number", key);
+    return v->valuedouble;
+}
+
+START_TEST(sync_takes_n_times_the_delay)
+{
+    for (int n = 10; n <= 20; n += 10) {
+        double wall = num(row("sync", n), "wall_s");
+        ck_assert_msg(wall >= n * DELAY, "sync N=%d took %.3fs, less than %.1fs", n, wall, n * DELAY);
+        ck_assert_int_eq((int)num(row("sync", n), "ok"), n);
+    }
+}
+END_TEST
+
+START_TEST(async_takes_about_one_delay)
+{
+    for (int n = 10; n <= 20; n += 10) {
+        double wall = num(row("async", n), "wall_s");
+        ck_assert_msg(wall <= 1.5 * DELAY + 0.1, "async N=%d took %.3fs", n, wall);
+        ck_assert_int_eq((int)num(row("async", n), "ok"), n);
+        ck_assert_int_eq((int)num(row("async", n), "failed"), 0);
+    }
+}
+END_TEST
+
+START_TEST(speedup_grows_with_n)
+{
+    /* "Double the number: is the speed factor the same?" No: it doubles too. */
+    double s10 = num(row("async", 10), "speedup"), s20 = num(row("async", 20), "speedup");
+    ck_assert_msg(s20 > s10, "async speedup N=20 %.2f is not above N=10 %.2f", s20, s10);
+    ck_assert_msg(s10 > 5, "async speedup at N=10 is only %.2f", s10);
+    ck_assert_double_eq(num(row("sync", 10), "speedup"), 1.0);
+}
+END_TEST
+
+START_TEST(threads_close_to_async)
+{
+    for (int n = 10; n <= 20; n += 10) {
+        double t = num(row("threads", n), "wall_s"), a = num(row("async", n), "wall_s");
+        ck_assert_msg(t <= 1.5 * DELAY + 0.1, "threads N=%d took %.3fs (async %.3fs)", n, t, a);
+        ck_assert_int_eq((int)num(row("threads", n), "concurrency"), n);
+    }
+}
+END_TEST
+
+START_TEST(server_saw_the_expected_concurrency)
+{
+    for (int n = 10; n <= 20; n += 10) {
+        ck_assert_int_eq((int)num(row("sync", n), "peak_in_flight"), 1);
+        ck_assert_int_eq((int)num(row("threads", n), "peak_in_flight"), n);
+        ck_assert_int_eq((int)num(row("async", n), "peak_in_flight"), n);
+    }
+}
+END_TEST
+
+START_TEST(json_and_csv_rows_complete)
+{
+    static const char *keys[] = {"mode",   "number", "concurrency", "wall_s", "requests_per_s",
+                                 "speedup", "peak_in_flight", "ok", "failed"};
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(report, "rows")), 6);
+    ck_assert_double_eq_tol(cJSON_GetObjectItem(report, "delay_s")->valuedouble, DELAY, 1e-9);
+    const cJSON *r;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItem(report, "rows"))
+    {
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            ck_assert_msg(cJSON_GetObjectItem(r, keys[k]) != NULL, "row lacks %s", keys[k]);
+    }
+    FILE *f = fopen(csv_path, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[512];
+    int lines = 0;
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_str_eq(line, "mode,number,concurrency,wall_s,requests_per_s,speedup,peak_in_flight,ok,failed\n");
+    while (fgets(line, sizeof line, f) != NULL) {
+        int commas = 0;
+        for (char *p = line; *p; p++)
+            commas += *p == ',';
+        ck_assert_msg(commas == 8 && strstr(line, ",,") == NULL, "incomplete CSV row: %s", line);
+        lines++;
+    }
+    fclose(f);
+    ck_assert_int_eq(lines, 6);
+}
+END_TEST
+
+START_TEST(plot_writes_svg_or_says_how_to_get_gnuplot)
+{
+    struct stat st;
+    if (access("/usr/bin/gnuplot", X_OK) != 0) {
+        ck_assert_msg(strstr(compare_err, "apt-get install gnuplot-nox") != NULL, "stderr: %s", compare_err);
+        return;
+    }
+    ck_assert_int_eq(stat(svg_path, &st), 0);
+    ck_assert_int_gt(st.st_size, 1000);
+    FILE *f = fopen(svg_path, "r");
+    char head[512] = "";
+    ck_assert_ptr_nonnull(f);
+    head[fread(head, 1, sizeof head - 1, f)] = '\0';
+    fclose(f);
+    ck_assert_msg(strstr(head, "<svg") != NULL, "not an SVG: %.80s", head);
+}
+END_TEST
+
+START_TEST(bad_flags_exit_2)
+{
+    char out[256];
+    static const char *const cases[][3] = {
+        {"--modes", "sync,fast", "--modes takes sync, threads and async, got 'fast'"},
+        {"--numbers", "10,x", "--numbers must be a positive integer, got 'x'"},
+        {"--delay", "soon", "--delay must be a duration"},
+        {"--plot", "out.pdf", "must end in .svg or .png"},
+        {"--url", "https://example.com/", "--url must be an http:// URL"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *const args[] = {cases[i][0], cases[i][1], NULL};
+        ck_assert_int_eq(run_compare(args, out, sizeof out), 2);
+        ck_assert_msg(strstr(compare_err, cases[i][2]) != NULL, "stderr: %s", compare_err);
+        ck_assert_str_eq(out, "");
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("compare");
+    TCase *tc = tcase_create("delay-0.2s");
+    tcase_add_unchecked_fixture(tc, run_once, cleanup);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, sync_takes_n_times_the_delay);
+    tcase_add_test(tc, async_takes_about_one_delay);
+    tcase_add_test(tc, speedup_grows_with_n);
+    tcase_add_test(tc, threads_close_to_async);
+    tcase_add_test(tc, server_saw_the_expected_concurrency);
+    tcase_add_test(tc, json_and_csv_rows_complete);
+    tcase_add_test(tc, plot_writes_svg_or_says_how_to_get_gnuplot);
+    tcase_add_test(tc, bad_flags_exit_2);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,204 @@
+/* Unit tests of what the clients share: stats and exact percentiles on known
+ * data, response validation, --url parsing, the --json schema and the
+ * --timeline rows. */
+#include "client.h"
+#include "cli.h"
+#include "report.h"
+#include "stats.h"
+#include "validate.h"
+
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+START_TEST(percentiles_nearest_rank)
+{
+    uint32_t v[100];
+    for (uint32_t i = 0; i < 100; i++)
+        v[i] = i + 1;
+    ck_assert_uint_eq(stats_percentile(v, 100, 50), 50);
+    ck_assert_uint_eq(stats_percentile(v, 100, 90), 90);
+    ck_assert_uint_eq(stats_percentile(v, 100, 99), 99);
+    ck_assert_uint_eq(stats_percentile(v, 100, 100), 100);
+    ck_assert_uint_eq(stats_percentile(v, 100, 0), 1);
+    ck_assert_uint_eq(stats_percentile(v, 10, 50), 5);   /* 1..10 */
+    ck_assert_uint_eq(stats_percentile(v, 10, 99), 10);
+    ck_assert_uint_eq(stats_percentile(v, 1, 99), 1);
+    ck_assert_uint_eq(stats_percentile(v, 3, 50), 2);    /* ceil(1.5) = 2nd */
+    ck_assert_uint_eq(stats_percentile(v, 0, 50), 0);
+}
+END_TEST
+
+START_TEST(summary_of_known_records)
+{
+    struct stats st;
+    struct stats_summary sum;
+    ck_assert_int_eq(stats_init(&st, 12), 0);
+    int64_t t0 = st.t0_us;
+    /* Ten successes with latencies 10..1 ms given out of order, then a 500
+     * of 50 ms and a connect error of 2 ms (no response: not a latency). */
+    for (size_t i = 0; i < 10; i++) {
+        stats_begin(&st, i, t0 + (int64_t)i * 1000);
+        stats_end(&st, i, t0 + (int64_t)i * 1000 + (int64_t)(10 - i) * 1000, 200, STATS_OK);
+    }
+    stats_begin(&st, 10, t0);
+    stats_end(&st, 10, t0 + 50000, 500, STATS_ERR_STATUS);
+    stats_begin(&st, 11, t0);
+    stats_end(&st, 11, t0 + 2000, 0, STATS_ERR_CONNECT);
+    ck_assert_int_eq(stats_summarize(&st, &sum), 0);
+    ck_assert_uint_eq(sum.number, 12);
+    ck_assert_uint_eq(sum.ok, 10);
+    ck_assert_uint_eq(sum.failed, 2);
+    ck_assert_uint_eq(sum.with_latency, 11);
+    ck_assert_uint_eq(sum.status[200], 10);
+    ck_assert_uint_eq(sum.status[500], 1);
+    ck_assert_uint_eq(sum.errors[STATS_ERR_STATUS], 1);
+    ck_assert_uint_eq(sum.errors[STATS_ERR_CONNECT], 1);
+    ck_assert_int_eq(sum.lat_min, 1000);
+    ck_assert_int_eq(sum.lat_max, 50000);
+    ck_assert_int_eq(sum.lat_p50, 6000);  /* 6th of 11 */
+    ck_assert_int_eq(sum.lat_p90, 10000); /* 10th of 11 */
+    ck_assert_int_eq(sum.lat_p99, 50000);
+    ck_assert(sum.lat_mean > 9545 && sum.lat_mean < 9546); /* 105 ms / 11 */
+    stats_free(&st);
+}
+END_TEST
+
+START_TEST(unfinished_requests_are_failures)
+{
+    struct stats st;
+    struct stats_summary sum;
+    ck_assert_int_eq(stats_init(&st, 3), 0);
+    stats_begin(&st, 0, st.t0_us);
+    ck_assert_int_eq(stats_summarize(&st, &sum), 0);
+    ck_assert_uint_eq(sum.failed, 3);
+    ck_assert_uint_eq(sum.errors[STATS_ERR_CLOSED], 3);
+    ck_assert_uint_eq(sum.with_latency, 0);
+    stats_free(&st);
+    ck_assert_uint_eq(sizeof(struct stats_record), 16); /* 10,000,000 requests in 160 MB */
+}
+END_TEST
+
+START_TEST(validate_cases)
+{
+    static const struct {
+        unsigned status;
+        const char *body;
+        enum stats_error want;
+    } cases[] = {
+        {200, "{\"message\":\"Hi\",\"delay_ms\":0}", STATS_OK},
+        {201, "{\"message\":\"\"}", STATS_OK},
+        {200, " {\"message\":\"Hi\"}\n", STATS_OK},
+        {500, "{\"message\":\"Hi\"}", STATS_ERR_STATUS},
+        {302, "", STATS_ERR_STATUS},
+        {0, "", STATS_ERR_STATUS},
+        {200, "", STATS_ERR_BODY},
+        {200, "Hi", STATS_ERR_BODY},
+        {200, "{\"message\":3}", STATS_ERR_BODY},
+        {200, "{\"msg\":\"message\"}", STATS_ERR_BODY},
+        {200, "[\"message\"]", STATS_ERR_BODY},
+        {200, "{\"message\":\"Hi\"", STATS_ERR_BODY},
+        {200, "{\"message\":\"Hi\"}junk", STATS_ERR_BODY},
+        {200, "{\"Message\":\"Hi\"}", STATS_ERR_BODY},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        ck_assert_msg(validate_response(cases[i].status, cases[i].body, strlen(cases[i].body)) == cases[i].want,
+                      "case %zu: %u '%s'", i, cases[i].status, cases[i].body);
+    char big[VALIDATE_BODY_MAX + 2];
+    memset(big, ' ', sizeof big);
+    memcpy(big, "{\"message\":\"Hi\"}", 16);
+    ck_assert_int_eq(validate_response(200, big, sizeof big), STATS_ERR_BODY);
+}
+END_TEST
+
+START_TEST(url_forms)
+{
+    struct client_url u;
+    char err[128];
+    ck_assert_int_eq(client_parse_url("http://127.0.0.1:8080/say-hi?delay=1", &u, err, sizeof err), 0);
+    ck_assert_str_eq(u.host, "127.0.0.1");
+    ck_assert_str_eq(u.port, "8080");
+    ck_assert_str_eq(u.authority, "127.0.0.1:8080");
+    ck_assert_str_eq(u.path, "/say-hi?delay=1");
+    ck_assert_int_eq(client_parse_url("HTTP://example.test", &u, err, sizeof err), 0);
+    ck_assert_str_eq(u.port, "80");
+    ck_assert_str_eq(u.path, "/");
+    ck_assert_int_eq(client_parse_url("http://h?x=1#frag", &u, err, sizeof err), 0);
+    ck_assert_str_eq(u.path, "/?x=1");
+    ck_assert_int_eq(client_parse_url("http://[::1]:9000/a", &u, err, sizeof err), 0);
+    ck_assert_str_eq(u.host, "::1");
+    ck_assert_str_eq(u.port, "9000");
+    ck_assert_str_eq(u.authority, "[::1]:9000");
+    static const char *bad[] = {"https://h/", "ftp://h/", "h:80/", "http://", "http:///x", "http://:80/",
+                                "http://h:0/", "http://h:65536/", "http://h:8x/", "http://u@h/", "http://[::1/",
+                                "http://[::1]x/", "http://h/a b"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(client_parse_url(bad[i], &u, err, sizeof err) == -1, "'%s' should be rejected", bad[i]);
+    client_parse_url("https://h/", &u, err, sizeof err);
+    ck_assert_msg(strstr(err, "https is not supported") != NULL, "%s", err);
+}
+END_TEST
+
+START_TEST(json_schema_known_data)
+{
+    struct stats_summary sum = {.number = 4, .ok = 3, .failed = 1, .completed = 4, .with_latency = 3,
+                                .lat_min = 1000, .lat_p50 = 2000, .lat_p90 = 3000, .lat_p99 = 3000,
+                                .lat_max = 3000, .lat_mean = 2000};
+    sum.status[200] = 3;
+    sum.errors[STATS_ERR_TIMEOUT] = 1;
+    struct report_run run = {.client = "async", .concurrency = 4, .elapsed_s = 2.0};
+    char *s = report_json(&sum, &run);
+    ck_assert_str_eq(s, "{\"client\":\"async\",\"number\":4,\"concurrency\":4,\"ok\":3,\"failed\":1,"
+                        "\"elapsed_s\":2,\"requests_per_s\":2,\"latency_ms\":{\"min\":1,\"mean\":2,\"p50\":2,"
+                        "\"p90\":3,\"p99\":3,\"max\":3},\"status_codes\":{\"200\":3},\"errors\":{\"connect\":0,"
+                        "\"timeout\":1,\"closed\":0,\"bad_status\":0,\"bad_body\":0}}");
+    free(s);
+    sum.with_latency = 0;
+    s = report_json(&sum, &run);
+    ck_assert_msg(strstr(s, "\"latency_ms\":null") != NULL, "%s", s);
+    free(s);
+}
+END_TEST
+
+START_TEST(timeline_csv)
+{
+    struct stats st;
+    char *buf = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(stats_init(&st, 3), 0);
+    stats_begin(&st, 0, st.t0_us + 1500);
+    stats_end(&st, 0, st.t0_us + 1001500, 200, STATS_OK);
+    stats_begin(&st, 1, st.t0_us + 2000000);
+    stats_end(&st, 1, st.t0_us + 2000250, 0, STATS_ERR_CONNECT);
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_int_eq(report_timeline(f, &st), 0);
+    fclose(f);
+    ck_assert_str_eq(buf, "id,start_s,end_s,status,error\n"
+                          "1,0.001500,1.001500,200,\n"
+                          "2,2.000000,2.000250,0,connect\n"
+                          "3,,,0,closed\n");
+    free(buf);
+    stats_free(&st);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("unit-clients");
+    TCase *tc = tcase_create("clients");
+    tcase_add_test(tc, percentiles_nearest_rank);
+    tcase_add_test(tc, summary_of_known_records);
+    tcase_add_test(tc, unfinished_requests_are_failures);
+    tcase_add_test(tc, validate_cases);
+    tcase_add_test(tc, url_forms);
+    tcase_add_test(tc, json_schema_known_data);
+    tcase_add_test(tc, timeline_csv);
+    suite_add_tcase(s, tc);
+    cli_set_program("test_unit_clients");
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
