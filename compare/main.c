@@ -155,16 +155,13 @@ static int parse_args(int argc, char **argv, struct config *cfg)
         case O_QUIET: cfg->quiet = true; break;
         case O_HELP: usage(stdout); exit(CLI_EXIT_OK);
         case O_VERSION: cli_print_version(); exit(CLI_EXIT_OK);
-        case ':': cli_error("%s needs a value", argv[optind - 1]); return -1;
-        default: cli_error("unknown option '%s' (see --help)", argv[optind - 1]); return -1;
+        default: cli_bad_option(c, argv); return -1;
         }
         if (rc != 0)
             return -1;
     }
-    if (optind < argc) {
-        cli_error("unexpected argument '%s' (see --help)", argv[optind]);
+    if (cli_no_operands(argc, argv) != 0)
         return -1;
-    }
     if (cfg->url != NULL && cfg->delay_given) {
         cli_error("--delay applies to the server sayhi-compare starts, not to --url %s", cfg->url);
         return -1;

@@ -19,6 +19,25 @@ void output_speedups(struct run_result *rows, size_t n)
     }
 }
 
+/* The two columns a row may lack (no sync run to compare with, no server of
+ * ours to ask), as text: speedup with its format, peak as a count; missing
+ * ones become `none`. */
+struct optional_cells {
+    char speedup[24], peak[24];
+};
+
+static struct optional_cells optional_cells(const struct run_result *r, const char *speedup_fmt, const char *none)
+{
+    struct optional_cells c;
+    snprintf(c.speedup, sizeof c.speedup, "%s", none);
+    snprintf(c.peak, sizeof c.peak, "%s", none);
+    if (r->speedup > 0)
+        snprintf(c.speedup, sizeof c.speedup, speedup_fmt, r->speedup);
+    if (r->peak >= 0)
+        snprintf(c.peak, sizeof c.peak, "%lld", r->peak);
+    return c;
+}
+
 void output_table(FILE *out, const struct run_result *rows, size_t n, int64_t delay_us)
 {
     char delay[32];
@@ -30,13 +49,9 @@ void output_table(FILE *out, const struct run_result *rows, size_t n, int64_t de
             "ok", "failed");
     for (size_t i = 0; i < n; i++) {
         const struct run_result *r = &rows[i];
-        char speedup[16] = "-", peak[24] = "-";
-        if (r->speedup > 0)
-            snprintf(speedup, sizeof speedup, "%.1fx", r->speedup);
-        if (r->peak >= 0)
-            snprintf(peak, sizeof peak, "%lld", r->peak);
+        struct optional_cells c = optional_cells(r, "%.1fx", "-");
         fprintf(out, "%-8s %7u %10.2fs %10.1f %10s %9s %8llu %8llu\n", run_mode_name(r->mode), r->number,
-                r->elapsed_s, r->requests_per_s, speedup, peak, r->ok, r->failed);
+                r->elapsed_s, r->requests_per_s, c.speedup, c.peak, r->ok, r->failed);
     }
 }
 
@@ -50,13 +65,9 @@ int output_csv(const char *path, const struct run_result *rows, size_t n)
     fprintf(f, "mode,number,concurrency,wall_s,requests_per_s,speedup,peak_in_flight,ok,failed\n");
     for (size_t i = 0; i < n; i++) {
         const struct run_result *r = &rows[i];
-        char speedup[16] = "", peak[24] = "";
-        if (r->speedup > 0)
-            snprintf(speedup, sizeof speedup, "%.3f", r->speedup);
-        if (r->peak >= 0)
-            snprintf(peak, sizeof peak, "%lld", r->peak);
+        struct optional_cells c = optional_cells(r, "%.3f", "");
         fprintf(f, "%s,%u,%u,%.6f,%.3f,%s,%s,%llu,%llu\n", run_mode_name(r->mode), r->number, r->concurrency,
-                r->elapsed_s, r->requests_per_s, speedup, peak, r->ok, r->failed);
+                r->elapsed_s, r->requests_per_s, c.speedup, c.peak, r->ok, r->failed);
     }
     if (fclose(f) != 0) {
         cli_error("cannot write --csv %s: %s", path, strerror(errno));

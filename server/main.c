@@ -101,18 +101,13 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
         case O_VERSION:
             cli_print_version();
             exit(CLI_EXIT_OK);
-        case ':':
-            cli_error("%s needs a value", argv[optind - 1]);
-            return -1;
         default:
-            cli_error("unknown option '%s' (see --help)", argv[optind - 1]);
+            cli_bad_option(c, argv);
             return -1;
         }
     }
-    if (optind < argc) {
-        cli_error("unexpected argument '%s' (see --help)", argv[optind]);
+    if (cli_no_operands(argc, argv) != 0)
         return -1;
-    }
     if (delay != NULL && cli_parse_duration("--delay", delay, 0, cfg->max_delay_us, &cfg->delay_us) != 0)
         return -1;
     if (cfg->delay_us > cfg->max_delay_us) {

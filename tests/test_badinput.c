@@ -1,6 +1,7 @@
 /* Bad input against the real server: each case has a clear outcome, and the
  * server goes on serving others afterwards. */
 #include "testhttp.h"
+#include "testsuite.h"
 
 #include <check.h>
 #include <signal.h>
@@ -160,19 +161,12 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("badinput");
-    TCase *tc = tcase_create("server");
-    tcase_add_unchecked_fixture(tc, start, stop);
-    tcase_set_timeout(tc, 30);
+    TCase *tc = testsuite_case(s, "server", 30, start, stop);
     tcase_add_test(tc, malformed_request_lines_are_400);
     tcase_add_test(tc, oversized_request_line_and_headers_are_refused);
     tcase_add_test(tc, post_with_body_is_405_and_keeps_the_connection);
     tcase_add_test(tc, http10_without_host_is_served);
     tcase_add_test(tc, pipelined_requests_answered_in_order);
     tcase_add_test(tc, silent_clients_time_out_and_starve_no_one);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return testsuite_run(s);
 }

@@ -2,6 +2,7 @@
  * from $SAYHI_SYNC and $SAYHI_ASYNC) against a real sayhi-server on
  * 127.0.0.1 port 0. Timings are asserted only with wide margins. */
 #include "testhttp.h"
+#include "testsuite.h"
 
 #include <check.h>
 #include <cjson/cJSON.h>
@@ -380,9 +381,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("clients");
-    TCase *shared = tcase_create("shared-server");
-    tcase_add_unchecked_fixture(shared, start_shared, stop_shared);
-    tcase_set_timeout(shared, 120);
+    TCase *shared = testsuite_case(s, "shared-server", 120, start_shared, stop_shared);
     tcase_add_loop_test(shared, counts_and_json_schema, 0, 2);
     tcase_add_loop_test(shared, human_summary_and_bad_status, 0, 2);
     tcase_add_loop_test(shared, timeouts_are_counted, 0, 2);
@@ -392,17 +391,10 @@ int main(void)
     tcase_add_test(shared, async_overlaps_sync_does_not);
     tcase_add_test(shared, threads_report);
     tcase_add_test(shared, async_concurrency_fits_fd_limit);
-    suite_add_tcase(s, shared);
 
-    TCase *own = tcase_create("own-server");
-    tcase_set_timeout(own, 120);
+    TCase *own = testsuite_case(s, "own-server", 120, NULL, NULL);
     tcase_add_loop_test(own, stopped_server_fails_fast, 0, 2);
     tcase_add_test(own, peak_in_flight_matches_mode);
-    suite_add_tcase(s, own);
 
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return testsuite_run(s);
 }

@@ -3,6 +3,8 @@
  *
  * Wall-clock bounds have wide margins: sync must take at least N x delay
  * (it cannot be faster), async at most 1.5 x delay + 0.1 s. */
+#include "testsuite.h"
+
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -216,9 +218,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("compare");
-    TCase *tc = tcase_create("delay-0.2s");
-    tcase_add_unchecked_fixture(tc, run_once, cleanup);
-    tcase_set_timeout(tc, 120);
+    TCase *tc = testsuite_case(s, "delay-0.2s", 120, run_once, cleanup);
     tcase_add_test(tc, sync_takes_n_times_the_delay);
     tcase_add_test(tc, async_takes_about_one_delay);
     tcase_add_test(tc, speedup_grows_with_n);
@@ -227,10 +227,5 @@ int main(void)
     tcase_add_test(tc, json_and_csv_rows_complete);
     tcase_add_test(tc, plot_writes_svg_or_says_how_to_get_gnuplot);
     tcase_add_test(tc, bad_flags_exit_2);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return testsuite_run(s);
 }

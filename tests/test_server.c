@@ -1,5 +1,6 @@
 /* Integration tests: the real sayhi-server binary on 127.0.0.1, port 0. */
 #include "testhttp.h"
+#include "testsuite.h"
 
 #include "cli.h"
 
@@ -339,9 +340,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("integration");
-    TCase *shared = tcase_create("shared-server");
-    tcase_add_unchecked_fixture(shared, start_shared, stop_shared);
-    tcase_set_timeout(shared, 60);
+    TCase *shared = testsuite_case(s, "shared-server", 60, start_shared, stop_shared);
     tcase_add_test(shared, listening_line_names_real_port);
     tcase_add_test(shared, say_hi_default_delay);
     tcase_add_test(shared, say_hi_delay_and_status_overrides);
@@ -352,20 +351,13 @@ int main(void)
     tcase_add_test(shared, keep_alive_reuses_one_connection);
     tcase_add_test(shared, thousand_concurrent_delayed_requests);
     tcase_add_test(shared, port_in_use_exits_1);
-    suite_add_tcase(s, shared);
 
-    TCase *own = tcase_create("own-server");
-    tcase_set_timeout(own, 60);
+    TCase *own = testsuite_case(s, "own-server", 60, NULL, NULL);
     tcase_add_test(own, sigterm_lets_in_flight_requests_finish);
     tcase_add_test(own, grace_expiry_answers_503);
     tcase_add_test(own, access_log_line);
     tcase_add_test(own, bad_flags_exit_2);
     tcase_add_test(own, low_fd_limit_is_announced);
-    suite_add_tcase(s, own);
 
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return testsuite_run(s);
 }

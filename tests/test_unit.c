@@ -5,6 +5,8 @@
 #include "params.h"
 #include "routes.h"
 
+#include "testsuite.h"
+
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -240,14 +242,9 @@ int main(void)
     };
     cli_set_program("test_unit");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
+        TCase *tc = testsuite_case(s, cases[i].name, 30, NULL, NULL);
         for (size_t j = 0; j < 6 && cases[i].tests[j] != NULL; j++)
             tcase_add_test(tc, cases[i].tests[j]);
-        suite_add_tcase(s, tc);
     }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return testsuite_run(s);
 }

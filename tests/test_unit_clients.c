@@ -7,6 +7,8 @@
 #include "stats.h"
 #include "validate.h"
 
+#include "testsuite.h"
+
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -186,7 +188,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("unit-clients");
-    TCase *tc = tcase_create("clients");
+    TCase *tc = testsuite_case(s, "clients", 30, NULL, NULL);
     tcase_add_test(tc, percentiles_nearest_rank);
     tcase_add_test(tc, summary_of_known_records);
     tcase_add_test(tc, unfinished_requests_are_failures);
@@ -194,11 +196,6 @@ int main(void)
     tcase_add_test(tc, url_forms);
     tcase_add_test(tc, json_schema_known_data);
     tcase_add_test(tc, timeline_csv);
-    suite_add_tcase(s, tc);
     cli_set_program("test_unit_clients");
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return testsuite_run(s);
 }
