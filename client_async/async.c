@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -358,6 +359,16 @@ static int setup(struct async *a, size_t concurrency)
     return a->timeout != NULL ? 0 : -1;
 }
 
+/* SIGINT: leave the loop with the requests in flight unfinished (libevent
+ * takes the signal over from client_run's handler while the loop runs). */
+static void on_interrupt(evutil_socket_t sig, short what, void *arg)
+{
+    (void)sig;
+    (void)what;
+    client_interrupted = 1;
+    event_base_loopbreak(arg);
+}
+
 int async_run(const struct client_config *cfg, size_t concurrency, struct stats *st)
 {
     struct async a = {.cfg = cfg, .st = st, .n = cfg->number};
@@ -373,10 +384,15 @@ int async_run(const struct client_config *cfg, size_t concurrency, struct stats 
             a.tick = event_new(a.base, -1, EV_PERSIST, on_tick, &a);
             event_add(a.tick, &(struct timeval){.tv_usec = 100000});
         }
+        struct event *sigint = evsignal_new(a.base, SIGINT, on_interrupt, a.base);
+        if (sigint != NULL)
+            event_add(sigint, NULL);
         for (size_t i = 0; i < a.nconns && a.next < a.n; i++)
             conn_continue(&a.conns[i]);
-        if (a.done < a.n)
+        if (a.done < a.n && !client_interrupted)
             event_base_dispatch(a.base);
+        if (sigint != NULL)
+            event_free(sigint);
         log_progress_end(&a.bar);
     }
     for (size_t i = 0; a.conns != NULL && i < a.nconns; i++) {

@@ -42,6 +42,18 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
+/* libcurl calls this at least once a second during a transfer, and at once
+ * after a signal interrupts its poll: a non-zero return aborts the transfer. */
+static int on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)p;
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return client_interrupted != 0;
+}
+
 static int worker_init(struct worker *w, struct engine *e)
 {
     const struct client_config *cfg = e->cfg;
@@ -58,6 +70,8 @@ static int worker_init(struct worker *w, struct engine *e)
     curl_easy_setopt(w->h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
     /* Threads must not take signals from libcurl's resolver timeouts. */
     curl_easy_setopt(w->h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(w->h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(w->h, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(w->h, CURLOPT_TCP_NODELAY, 1L);
     /* A proxy from the environment would measure the proxy, not the server. */
     curl_easy_setopt(w->h, CURLOPT_PROXY, "");
@@ -100,6 +114,8 @@ static void one_request(struct worker *w, size_t id)
     w->errbuf[0] = '\0';
     CURLcode rc = curl_easy_perform(w->h);
     int64_t t1 = stats_now_us();
+    if (rc == CURLE_ABORTED_BY_CALLBACK) /* interrupted: left unfinished, not a failure */
+        return;
     long status = 0;
     curl_easy_getinfo(w->h, CURLINFO_RESPONSE_CODE, &status);
     enum stats_error kind = classify(rc);
@@ -123,7 +139,7 @@ static void *worker_main(void *arg)
     struct worker *w = arg;
     struct engine *e = w->e;
     uint64_t id;
-    while ((id = __atomic_fetch_add(&e->next, 1, __ATOMIC_RELAXED)) < e->cfg->number) {
+    while (!client_interrupted && (id = __atomic_fetch_add(&e->next, 1, __ATOMIC_RELAXED)) < e->cfg->number) {
         one_request(w, (size_t)id);
         __atomic_fetch_add(&e->done, 1, __ATOMIC_RELAXED);
     }
@@ -139,7 +155,7 @@ static void run_serial(struct engine *e, struct worker *w)
 {
     struct log_progress bar;
     log_progress_init(&bar, progress_wanted(e->cfg), e->cfg->number, stats_now_us());
-    for (size_t id = 0; id < e->cfg->number; id++) {
+    for (size_t id = 0; id < e->cfg->number && !client_interrupted; id++) {
         one_request(w, id);
         if (bar.enabled)
             log_progress_update(&bar, id + 1, stats_now_us());
@@ -158,7 +174,7 @@ static int run_threads(struct engine *e, struct worker *ws, unsigned threads)
     }
     struct log_progress bar;
     log_progress_init(&bar, progress_wanted(e->cfg) && started == threads, e->cfg->number, stats_now_us());
-    while (bar.enabled && __atomic_load_n(&e->done, __ATOMIC_RELAXED) < e->cfg->number) {
+    while (bar.enabled && !client_interrupted && __atomic_load_n(&e->done, __ATOMIC_RELAXED) < e->cfg->number) {
         nanosleep(&(struct timespec){.tv_nsec = 50 * 1000 * 1000}, NULL);
         log_progress_update(&bar, __atomic_load_n(&e->done, __ATOMIC_RELAXED), stats_now_us());
     }

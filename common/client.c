@@ -194,8 +194,20 @@ int client_parse_args(int argc, char **argv, const struct client_spec *spec, str
     return 0;
 }
 
+volatile sig_atomic_t client_interrupted = 0;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    client_interrupted = 1;
+}
+
 int client_run(struct client_config *cfg, client_engine *engine, void *arg, struct report_run *run)
 {
+    /* No SA_RESTART: a blocking poll or connect returns EINTR and the engine
+     * notices at once. */
+    struct sigaction sa = {.sa_handler = on_interrupt};
+    sigaction(SIGINT, &sa, NULL);
     struct stats st;
     if (stats_init(&st, cfg->number) != 0) {
         cli_error("out of memory for %llu request records", (unsigned long long)cfg->number);
@@ -204,6 +216,10 @@ int client_run(struct client_config *cfg, client_engine *engine, void *arg, stru
     int rc = CLI_EXIT_FAILURE;
     if (engine(cfg, &st, arg) == 0) {
         run->elapsed_s = (double)(stats_now_us() - st.t0_us) / 1e6;
+        run->interrupted = st.partial = client_interrupted != 0;
+        run->asked = cfg->number;
+        if (run->interrupted && !cfg->quiet)
+            cli_error("interrupted: reporting the requests that finished");
         rc = report_finish(cfg, &st, run);
     }
     stats_free(&st);

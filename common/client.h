@@ -11,12 +11,19 @@
 
 #include "stats.h"
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #define CLIENT_NUMBER_MAX 10000000
 #define CLIENT_DEFAULT_URL "http://127.0.0.1:8080/say-hi"
+#define CLIENT_EXIT_INTERRUPTED 130 /* as a shell reports a SIGINT death */
+
+/* Set by SIGINT while client_run() runs an engine. Engines then start no new
+ * request and abandon those in flight (they stay unfinished); the report
+ * covers the requests that finished and the exit code is 130. */
+extern volatile sig_atomic_t client_interrupted;
 
 struct client_url {
     char host[256];      /* without brackets for IPv6 */
@@ -58,8 +65,9 @@ struct report_run;
 typedef int client_engine(const struct client_config *cfg, struct stats *st, void *arg);
 
 /* The part of main() every client shares once flags are parsed: allocates
- * the records, runs engine(cfg, st, arg), sets run->elapsed_s and prints the
- * report. Returns the exit code. */
+ * the records, runs engine(cfg, st, arg) with SIGINT caught (see
+ * client_interrupted), sets run->elapsed_s and prints the report. Returns the
+ * exit code. */
 int client_run(struct client_config *cfg, client_engine *engine, void *arg, struct report_run *run);
 
 /* --verbose lines on stderr: "13:17:16.123 start #7" and

@@ -53,6 +53,8 @@ char *report_json(const struct stats_summary *sum, const struct report_run *run)
     cJSON *errors = cJSON_AddObjectToObject(o, "errors");
     for (int e = STATS_OK + 1; e < STATS_ERR_KINDS; e++)
         cJSON_AddNumberToObject(errors, stats_error_name((enum stats_error)e), (double)sum->errors[e]);
+    if (run->interrupted) /* only then: the documented schema stays as it is */
+        cJSON_AddTrueToObject(o, "interrupted");
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return s;
@@ -71,6 +73,9 @@ void report_human(FILE *out, const struct stats_summary *sum, const struct repor
             "  Failed:        %zu\n",
             cli_program(), run->client, sum->number, (unsigned long long)run->concurrency, run->elapsed_s,
             per_second(sum, run), sum->ok, sum->failed);
+    if (run->interrupted)
+        fprintf(out, "  Interrupted:   %zu of %llu requests finished\n", sum->number,
+                (unsigned long long)run->asked);
     fprintf(out, "\nLatency (ms, exact over %zu responses):\n", sum->with_latency);
     if (sum->with_latency == 0) {
         fprintf(out, "  no response came\n");
@@ -97,6 +102,8 @@ int report_timeline(FILE *out, const struct stats *s)
     fputs("id,start_s,end_s,status,error\n", out);
     for (size_t i = 0; i < s->n; i++) {
         const struct stats_record *r = &s->rec[i];
+        if (s->partial && !r->done)
+            continue;
         if (r->start_us < 0) { /* never started: an empty row keeps ids dense */
             fprintf(out, "%zu,,,0,%s\n", i + 1, stats_error_name(STATS_ERR_CLOSED));
             continue;
@@ -118,7 +125,7 @@ int report_finish(struct client_config *cfg, const struct stats *s, const struct
         free(sum);
         return CLI_EXIT_FAILURE;
     }
-    int rc = sum->failed == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+    int rc = run->interrupted ? CLIENT_EXIT_INTERRUPTED : sum->failed == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
     if (cfg->json) {
         char *j = report_json(sum, run);
         if (j != NULL)

@@ -16,6 +16,8 @@ struct report_run {
     const char *client;    /* "sync", "threads" or "async" */
     uint64_t concurrency;  /* most requests in flight at once */
     double elapsed_s;      /* wall time of the whole run */
+    bool interrupted;      /* stopped by SIGINT: the figures cover what finished */
+    uint64_t asked;        /* --number, for "7 of 10 requests finished" */
 };
 
 /* The --json object: client, number, concurrency, ok, failed, elapsed_s,

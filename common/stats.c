@@ -87,6 +87,8 @@ int stats_summarize(const struct stats *s, struct stats_summary *sum)
     double total = 0;
     for (size_t i = 0; i < s->n; i++) {
         const struct stats_record *r = &s->rec[i];
+        if (s->partial && !r->done)
+            continue;
         enum stats_error e = r->done ? (enum stats_error)r->error : STATS_ERR_CLOSED;
         sum->completed += r->done;
         sum->errors[e]++;
@@ -98,7 +100,9 @@ int stats_summarize(const struct stats *s, struct stats_summary *sum)
             total += r->latency_us;
         }
     }
-    sum->failed = s->n - sum->ok;
+    if (s->partial)
+        sum->number = sum->completed;
+    sum->failed = sum->number - sum->ok;
     size_t n = sum->with_latency;
     if (n > 0) {
         qsort(lat, n, sizeof *lat, cmp_u32);

@@ -8,6 +8,7 @@
 #ifndef SAYHI_STATS_H
 #define SAYHI_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,7 @@ struct stats {
     struct stats_record *rec;
     size_t n;
     int64_t t0_us;        /* monotonic clock at the run's start */
+    bool partial;         /* interrupted: only finished requests are summarised */
 };
 
 struct stats_summary {
@@ -65,7 +67,9 @@ void stats_end(struct stats *s, size_t id, int64_t now_us, unsigned status, enum
 
 /* Counts and exact percentiles (nearest rank: the smallest latency with at
  * least p% of the sample at or below it). Requests never finished count as
- * failed (STATS_ERR_CLOSED). 0, or -1 when out of memory for the sort. */
+ * failed (STATS_ERR_CLOSED), unless the run is partial: then they are left
+ * out and number is the count that finished. 0, or -1 when out of memory for
+ * the sort. */
 int stats_summarize(const struct stats *s, struct stats_summary *sum);
 
 /* Nearest-rank percentile of sorted[0..n): exposed for the tests. */

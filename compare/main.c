@@ -196,7 +196,13 @@ static size_t run_grid(const struct config *cfg, const struct run_env *env, stru
             if (!cfg->quiet)
                 fprintf(stderr, "%s: %s, N=%u ...", cli_program(), run_mode_name((enum run_mode)m), cfg->numbers[i]);
             struct run_result *r = &rows[n];
-            if (run_one(env, (enum run_mode)m, cfg->numbers[i], r) != 0) {
+            int failed = run_one(env, (enum run_mode)m, cfg->numbers[i], r) != 0;
+            if (interrupted) { /* the client's partial figures are not a row */
+                if (!cfg->quiet)
+                    fprintf(stderr, " interrupted\n");
+                break;
+            }
+            if (failed) {
                 if (!cfg->quiet)
                     fprintf(stderr, " failed\n");
                 *rc = CLI_EXIT_FAILURE;

@@ -23,6 +23,7 @@ const char *run_mode_name(enum run_mode m) { return mode_names[m]; }
 
 /* Children of the run in progress, for run_abort() from a signal handler. */
 static volatile pid_t current_server = 0, current_client = 0;
+static volatile sig_atomic_t aborted = 0;
 
 void run_abort(void)
 {
@@ -30,6 +31,7 @@ void run_abort(void)
         kill(current_client, SIGKILL);
     if (current_server > 0)
         kill(current_server, SIGKILL);
+    aborted = 1;
 }
 
 static char *program_path(const char *env_name, const char *dir, const char *subdir, const char *name)
@@ -201,10 +203,12 @@ static int run_client(const struct run_env *env, const char *url, enum run_mode 
     snprintf(t, sizeof t, "%u", number);
     snprintf(out->timeline, sizeof out->timeline, "%s/%s-%u.csv", env->tmpdir, run_mode_name(mode), number);
     const char *bin = mode == MODE_ASYNC ? env->async_bin : env->sync_bin;
-    char *argv[16] = {(char *)bin, "--number", n, "--url", (char *)url, "--json", "--timeline", out->timeline};
+    /* --quiet: sayhi-compare speaks for the clients; their errors still reach stderr. */
+    char *argv[16] = {(char *)bin, "--number", n,        "--url",    (char *)url,
+                      "--json",    "--quiet",  "--timeline", out->timeline};
     if (mode == MODE_THREADS) {
-        argv[8] = "--threads";
-        argv[9] = t; /* the tutorial's pool: one thread per request */
+        argv[9] = "--threads";
+        argv[10] = t; /* the tutorial's pool: one thread per request */
     }
     int fd;
     pid_t pid = spawn(argv, &fd);
@@ -217,7 +221,8 @@ static int run_client(const struct run_env *env, const char *url, enum run_mode 
     cJSON *o = report != NULL ? cJSON_Parse(report) : NULL;
     free(report);
     if (o == NULL) {
-        cli_error("%s exited %d without a JSON report", bin, out->client_exit);
+        if (!aborted) /* after run_abort() the silence is ours */
+            cli_error("%s exited %d without a JSON report", bin, out->client_exit);
         return -1;
     }
     out->concurrency = (unsigned)json_number(o, "concurrency");

@@ -232,6 +232,27 @@ START_TEST(async_overlaps_sync_does_not)
 END_TEST
 
 /* A fresh server, the client run against it, then its /stats peak_in_flight. */
+START_TEST(sigint_prints_partial_summary_and_exits_130)
+{
+    const char *which = clients[_i];
+    const char *const args[] = {"--concurrency", "1", "--number", "5", "--json",
+                                "--url", url(srv.port, "/say-hi?delay=1s"), NULL};
+    /* sayhi-sync has no --concurrency: it goes one at a time anyway. */
+    const char *const *a = strcmp(which, "sync") == 0 ? args + 2 : args;
+    r.rc = test_exec_signal(bin(which), a, r.out, sizeof r.out, r.err, sizeof r.err, 10000, &r.elapsed, SIGINT,
+                            1500);
+    ck_assert_msg(r.rc == 130, "%s exited %d after SIGINT (stderr: %s)", which, r.rc, r.err);
+    ck_assert_msg(r.elapsed < 2.5, "%s took %.2fs to stop after SIGINT at 1.5s", which, r.elapsed);
+    cJSON *o = json_out();
+    ck_assert_int_eq((int)num(o, "number"), 1); /* the one that finished before the signal */
+    ck_assert_int_eq((int)num(o, "ok"), 1);
+    ck_assert_int_eq((int)num(o, "failed"), 0);
+    ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(o, "interrupted")));
+    cJSON_Delete(o);
+    ck_assert_msg(strstr(r.err, "interrupted") != NULL, "stderr: %s", r.err);
+}
+END_TEST
+
 static int peak_after(const char *which, const char *const *extra)
 {
     struct test_server s;
@@ -387,6 +408,7 @@ int main(void)
     tcase_add_loop_test(shared, timeouts_are_counted, 0, 2);
     tcase_add_loop_test(shared, timeline_rows, 0, 2);
     tcase_add_loop_test(shared, bad_flags_exit_2, 0, 2);
+    tcase_add_loop_test(shared, sigint_prints_partial_summary_and_exits_130, 0, 2);
     tcase_add_test(shared, verbose_order);
     tcase_add_test(shared, async_overlaps_sync_does_not);
     tcase_add_test(shared, threads_report);

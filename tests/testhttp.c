@@ -145,6 +145,12 @@ static int drain(int fd, char *buf, size_t len, size_t *used)
 int test_exec(const char *path, const char *const *args, char *out, size_t outlen, char *err, size_t errlen,
               int timeout_ms, double *elapsed_s)
 {
+    return test_exec_signal(path, args, out, outlen, err, errlen, timeout_ms, elapsed_s, 0, 0);
+}
+
+int test_exec_signal(const char *path, const char *const *args, char *out, size_t outlen, char *err,
+                     size_t errlen, int timeout_ms, double *elapsed_s, int sig, int after_ms)
+{
     int o[2], e[2], status;
     if (pipe(o) != 0 || pipe(e) != 0)
         return -1;
@@ -157,9 +163,18 @@ int test_exec(const char *path, const char *const *args, char *out, size_t outle
     /* Both pipes at once: a chatty --verbose must not block on a full stderr. */
     struct pollfd p[2] = {{.fd = o[0], .events = POLLIN}, {.fd = e[0], .events = POLLIN}};
     int timed_out = 0;
+    double signal_at = sig != 0 ? start + after_ms / 1000.0 : deadline;
     while (p[0].fd >= 0 || p[1].fd >= 0) {
-        int left = (int)((deadline - test_now()) * 1000);
-        if (left <= 0 || poll(p, 2, left) <= 0) {
+        if (sig != 0 && test_now() >= signal_at) {
+            kill(pid, sig);
+            sig = 0;
+            signal_at = deadline;
+        }
+        int left = (int)(((signal_at < deadline ? signal_at : deadline) - test_now()) * 1000);
+        int ready = left > 0 ? poll(p, 2, left) : 0;
+        if (ready == 0 && sig != 0)
+            continue; /* time to send the signal */
+        if (left <= 0 || ready <= 0) {
             timed_out = 1;
             kill(pid, SIGKILL);
             break;

@@ -34,6 +34,10 @@ int test_server_stop(struct test_server *ts, int sig, int timeout_ms);
 int test_exec(const char *path, const char *const *args, char *out, size_t outlen, char *err, size_t errlen,
               int timeout_ms, double *elapsed_s);
 
+/* The same, sending sig to the program after_ms into the run. */
+int test_exec_signal(const char *path, const char *const *args, char *out, size_t outlen, char *err,
+                     size_t errlen, int timeout_ms, double *elapsed_s, int sig, int after_ms);
+
 /* Runs the server binary with args to completion (stdout/stderr captured,
  * 4 KB each). Returns the exit status, -1 on error. */
 int test_server_exec(const char *const *args, char *out, size_t outlen, char *err, size_t errlen);
