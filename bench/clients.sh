@@ -14,78 +14,38 @@
 # free loopback ports and stopped (by pid) at the end.
 #
 #   bench/clients.sh             (BUILD=build by default; builds if needed)
+#
+# Exit 0 when every target is met, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
-SERVER=$BUILD/server/sayhi-server
+. bench/lib.sh
+bench_prepare
 SYNC=$BUILD/client_sync/sayhi-sync
 ASYNC=$BUILD/client_async/sayhi-async
-
-need=()
-for tool in wrk ab h2load nginx /usr/bin/time python3; do
-    command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
-done
-if [ ${#need[@]} -gt 0 ]; then
-    echo "clients.sh: missing ${need[*]}: installing the bench tools" >&2
-    scripts/install-deps.sh --bench
-fi
-[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" >/dev/null
-ninja -C "$BUILD" >/dev/null
-
-# 10,000 connections on each side need far more than the usual 1024 descriptors.
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 20100 ]; then
-    echo "clients.sh: note: open-file limit is $(ulimit -n); case c needs ~20,100 (raise the hard limit)" >&2
+    echo "$bench_name: note: open-file limit is $(ulimit -n); case c needs ~20,100 (raise the hard limit)" >&2
 fi
 
-tmp=$(mktemp -d /tmp/sayhi-bench-clients.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-median() { sort -g | sed -n 2p; }           # of exactly 3 lines
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.2f' % (a/b if b else 0))" "$1" "$2"; }
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
 
-# --- servers ---------------------------------------------------------------
-"$SERVER" --port 0 --delay 0 --quiet --max-connections 20000 >"$tmp/server.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 50); do grep -q '^listening on' "$tmp/server.out" && break; sleep 0.1; done
-sayhi_base=$(sed -n 's/^listening on //p' "$tmp/server.out" | head -1)
-[ -n "$sayhi_base" ] || { echo "clients.sh: sayhi-server did not start: $(cat "$tmp/server.out")" >&2; exit 1; }
-
-nginx_port=$(free_port)
-mkdir -p "$tmp/nginx/logs"
-user_line=""
-[ "$(id -u)" = 0 ] && user_line="user root;"   # workers must reach the temp prefix
-cat >"$tmp/nginx/nginx.conf" <<CONF
-$user_line
-worker_processes 1;
-daemon off;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/logs/error.log warn;
-events { worker_connections 20000; }
-http {
-    access_log off;
-    keepalive_requests 10000000;
-    server {
-        listen 127.0.0.1:$nginx_port;
-        location /say-hi { default_type application/json; return 200 '{"message":"Hi","delay_ms":0}'; }
-    }
-}
-CONF
-nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" &
-pids+=($!)
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$nginx_port") 2>/dev/null && break; sleep 0.1; done
+start_sayhi --delay 0 --max-connections 20000
+sayhi_base="http://127.0.0.1:$sayhi_port"
+start_nginx
 nginx_base="http://127.0.0.1:$nginx_port"
 
 rows=()
+missed=0
 row() { rows+=("$(printf '%-44s %-24s %-24s %7s  %s' "$@")"); printf '%-44s %-24s %-24s %7s  %s\n' "$@" >&2; }
+# verdict VALUE OP LIMIT: appends met/MISSED to the last row; a miss makes the script exit 1.
+verdict() {
+    if python3 -c "import sys; v,l=float(sys.argv[1]),float(sys.argv[3]); sys.exit(0 if (v>=l if sys.argv[2]=='>=' else v<=l) else 1)" "$@"; then
+        rows[-1]+="  met"
+    else
+        rows[-1]+="  MISSED"
+        missed=1
+    fi
+}
 
 # --- a) async vs wrk and b) sync vs ab, delay 0: req/s -----------------------
 reqs_wrk() { wrk -t1 -c50 -d3s "$1" | awk '/^Requests\/sec/ {print $2}'; }
@@ -101,6 +61,7 @@ compare() { # label reference client url: medians of 3 interleaved runs each
     wm=$(printf '%s\n' "${w[@]}" | median)
     sm=$(printf '%s\n' "${s[@]}" | median)
     row "$1" "$2 $(printf %.0f "$wm") req/s" "$3 $(printf %.0f "$sm") req/s" "$(ratio "$sm" "$wm")x" ">= 0.9x"
+    verdict "$(ratio "$sm" "$wm")" ">=" 0.9
 }
 compare "a) async vs wrk -c50, delay 0, nginx" wrk async "$nginx_base/say-hi"
 compare "a) async vs wrk -c50, delay 0, sayhi-server" wrk async "$sayhi_base/say-hi?delay=0"
@@ -123,7 +84,9 @@ done
 hw=$(median_of 1 "$tmp"/c-h2load-?); hr=$(median_of 2 "$tmp"/c-h2load-?)
 aw=$(median_of 1 "$tmp"/c-async-?); ar=$(median_of 2 "$tmp"/c-async-?)
 row "c) async vs h2load, N=C=10000, delay 1s: wall" "h2load ${hw} s" "async ${aw} s" "$(ratio "$aw" "$hw")x" "<= 1.0x"
+verdict "$(ratio "$aw" "$hw")" "<=" 1.0
 row "c) same runs: peak RSS" "h2load $(mb "$hr") MB" "async $(mb "$ar") MB" "" "async <= 64 MB"
+verdict "$(mb "$ar")" "<=" 64
 if grep -q . "$tmp"/c-async-?.err; then echo "clients.sh: sayhi-async reported: $(head -1 "$tmp"/c-async-1.err)" >&2; fi
 
 for i in 1 2 3; do
@@ -145,3 +108,4 @@ fi
 echo
 printf '%-44s %-24s %-24s %7s  %s\n' "case" "reference" "sayhi" "ratio" "target"
 printf '%s\n' "${rows[@]}"
+exit "$missed"

@@ -61,11 +61,12 @@ worker_rlimit_nofile 30000;
 events { worker_connections 20000; }
 http {
     access_log off;
+    keepalive_requests 10000000; # the default 1000 would make wrk and ab reconnect: a slower reference
     client_body_temp_path $tmp; proxy_temp_path $tmp; fastcgi_temp_path $tmp;
     uwsgi_temp_path $tmp; scgi_temp_path $tmp;
     server {
         listen 127.0.0.1:$port backlog=4096;
-        location /say-hi { default_type application/json; return 200 '{"message":"Hi"}'; }
+        location /say-hi { default_type application/json; return 200 '{"message":"Hi","delay_ms":0}'; }
     }
 }
 EOF
