@@ -3,12 +3,11 @@
 
 #include "cli.h"
 #include "log.h"
-#include "validate.h"
+#include "response.h"
 
 #include <errno.h>
 #include <event2/event.h>
 #include <event2/event_struct.h> /* events embedded in struct conn: no malloc per socket */
-#include <http_parser.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -26,17 +25,14 @@ struct conn {
     int fd;
     bool connecting;
     bool busy;       /* a request is in flight on this connection */
-    bool complete;   /* the parser saw the end of the response */
     bool reused;     /* the connection already carried a response */
     bool retried;    /* the current request was re-sent once already */
     size_t id;
     size_t sent, got;
-    size_t body_len;
     struct event rev; /* persistent: added once per socket, never re-armed */
     struct event wev; /* connect completion and the rare short write */
     struct event tev; /* the current request's --timeout */
-    http_parser parser;
-    char body[VALIDATE_BODY_MAX];
+    struct response resp;
 };
 
 struct async {
@@ -57,25 +53,6 @@ struct async {
 
 /* One thread reads every socket, so one buffer serves all of them. */
 static char readbuf[65536];
-
-static int on_body(http_parser *p, const char *at, size_t len)
-{
-    struct conn *c = p->data;
-    size_t room = sizeof c->body - (c->body_len < sizeof c->body ? c->body_len : sizeof c->body);
-    memcpy(c->body + (sizeof c->body - room), at, len < room ? len : room);
-    c->body_len += len; /* may exceed the buffer: then it is a bad body */
-    return 0;
-}
-
-static int on_complete(http_parser *p)
-{
-    struct conn *c = p->data;
-    c->complete = true;
-    http_parser_pause(p, 1); /* nothing after the response belongs to this request */
-    return 0;
-}
-
-static const http_parser_settings parser_settings = {.on_body = on_body, .on_message_complete = on_complete};
 
 static void conn_close(struct conn *c)
 {
@@ -183,13 +160,10 @@ static void request_start(struct conn *c)
     struct async *a = c->a;
     c->id = a->next++;
     c->busy = true;
-    c->complete = false;
     c->retried = false;
-    c->body_len = 0;
     c->sent = 0;
     c->got = 0;
-    http_parser_init(&c->parser, HTTP_RESPONSE);
-    c->parser.data = c;
+    response_init(&c->resp);
     if (a->cfg->verbose)
         client_verbose_start(c->id);
     stats_begin(a->st, c->id, stats_now_us());
@@ -214,14 +188,11 @@ static void conn_continue(struct conn *c)
 static void on_response(struct conn *c)
 {
     struct async *a = c->a;
-    unsigned status = c->parser.status_code;
-    bool keep = a->cfg->keepalive && http_should_keep_alive(&c->parser);
-    enum stats_error kind = c->body_len > sizeof c->body ? STATS_ERR_BODY
-                                                         : validate_response(status, c->body, c->body_len);
+    bool keep = a->cfg->keepalive && http_should_keep_alive(&c->resp.parser);
     c->reused = true;
     if (!keep)
         conn_close(c);
-    finish(c, status, kind, NULL);
+    finish(c, response_status(&c->resp), response_verdict(&c->resp), NULL);
 }
 
 static void on_read(evutil_socket_t fd, short what, void *arg)
@@ -238,17 +209,14 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
         return;
     }
     int err = r < 0 ? errno : 0;
-    if (r > 0) {
+    if (r > 0)
         c->got += (size_t)r;
-        http_parser_execute(&c->parser, &parser_settings, readbuf, (size_t)r);
-    } else if (r == 0) {
-        http_parser_execute(&c->parser, &parser_settings, NULL, 0); /* a body that ends at EOF */
-    }
-    if (c->complete) {
+    int state = r < 0 ? 0 : response_feed(&c->resp, readbuf, (size_t)r); /* r == 0: a body may end at EOF */
+    if (state == 1) {
         on_response(c);
-    } else if (r > 0 && HTTP_PARSER_ERRNO(&c->parser) != HPE_OK) {
+    } else if (r > 0 && state < 0) {
         conn_close(c);
-        finish(c, 0, STATS_ERR_STATUS, http_errno_description(HTTP_PARSER_ERRNO(&c->parser)));
+        finish(c, 0, STATS_ERR_STATUS, http_errno_description(HTTP_PARSER_ERRNO(&c->resp.parser)));
     } else if (r > 0) {
         return; /* more to come */
     } else if (!retry_if_stale(c)) {

@@ -1,6 +1,7 @@
 /* Integration tests of sayhi-sync and sayhi-async: the real binaries (paths
  * from $SAYHI_SYNC and $SAYHI_ASYNC) against a real sayhi-server on
  * 127.0.0.1 port 0. Timings are asserted only with wide margins. */
+#include "testclient.h"
 #include "testhttp.h"
 #include "testsuite.h"
 
@@ -13,53 +14,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-struct run {
-    int rc;
-    double elapsed;
-    char out[1 << 16];
-    char err[1 << 16];
-};
-
-static struct run r; /* large buffers: static, one run at a time */
+static struct tc_run r; /* large buffers: static, one run at a time */
 static struct test_server srv;
-
-static const char *bin(const char *which)
-{
-    const char *p = getenv(strcmp(which, "sync") == 0 ? "SAYHI_SYNC" : "SAYHI_ASYNC");
-    ck_assert_msg(p != NULL, "set SAYHI_SYNC and SAYHI_ASYNC");
-    return p;
-}
-
-static const char *url(unsigned port, const char *target)
-{
-    static char buf[8][256];
-    static int next;
-    char *u = buf[next++ % 8];
-    snprintf(u, sizeof buf[0], "http://127.0.0.1:%u%s", port, target);
-    return u;
-}
-
-/* Runs a client with args; fails the test if it hangs past timeout_ms. */
-static void run_client(const char *which, const char *const *args, int timeout_ms)
-{
-    r.rc = test_exec(bin(which), args, r.out, sizeof r.out, r.err, sizeof r.err, timeout_ms, &r.elapsed);
-    ck_assert_msg(r.rc != -2, "%s hung past %d ms", which, timeout_ms);
-    ck_assert_msg(r.rc >= 0, "%s did not run", which);
-}
-
-static cJSON *json_out(void)
-{
-    cJSON *o = cJSON_Parse(r.out);
-    ck_assert_msg(o != NULL, "stdout is not JSON: %s (stderr: %s)", r.out, r.err);
-    return o;
-}
-
-static double num(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    ck_assert_msg(cJSON_IsNumber(v), "no number '%s'", key);
-    return v->valuedouble;
-}
 
 static void start_shared(void)
 {
@@ -68,8 +24,6 @@ static void start_shared(void)
 }
 
 static void stop_shared(void) { test_server_stop(&srv, SIGTERM, 10000); }
-
-static const char *const clients[] = {"sync", "async"};
 
 /* Exactly these keys, in this order: the README documents them. */
 static void assert_schema(const cJSON *o)
@@ -98,29 +52,29 @@ static void assert_schema(const cJSON *o)
 
 START_TEST(counts_and_json_schema)
 {
-    const char *c = clients[_i];
-    run_client(c, (const char *const[]){"--number", "20", "--url", url(srv.port, "/say-hi"), "--json", NULL}, 30000);
+    const char *c = tc_clients[_i];
+    tc_run(&r, c, (const char *const[]){"--number", "20", "--url", tc_url(srv.port, "/say-hi"), "--json", NULL}, 30000);
     ck_assert_msg(r.rc == 0, "exit %d: %s", r.rc, r.err);
     ck_assert_str_eq(r.err, "");
-    cJSON *o = json_out();
+    cJSON *o = tc_json(&r);
     assert_schema(o);
     ck_assert_str_eq(cJSON_GetObjectItem(o, "client")->valuestring, c);
-    ck_assert_int_eq((int)num(o, "number"), 20);
-    ck_assert_int_eq((int)num(o, "concurrency"), strcmp(c, "sync") == 0 ? 1 : 20);
-    ck_assert_int_eq((int)num(o, "ok"), 20);
-    ck_assert_int_eq((int)num(o, "failed"), 0);
-    ck_assert_int_eq((int)num(cJSON_GetObjectItem(o, "status_codes"), "200"), 20);
+    ck_assert_int_eq((int)tc_num(o, "number"), 20);
+    ck_assert_int_eq((int)tc_num(o, "concurrency"), strcmp(c, "sync") == 0 ? 1 : 20);
+    ck_assert_int_eq((int)tc_num(o, "ok"), 20);
+    ck_assert_int_eq((int)tc_num(o, "failed"), 0);
+    ck_assert_int_eq((int)tc_num(cJSON_GetObjectItem(o, "status_codes"), "200"), 20);
     const cJSON *l = cJSON_GetObjectItem(o, "latency_ms");
-    ck_assert(num(l, "min") >= 9.5 && num(l, "min") <= num(l, "p50") && num(l, "p50") <= num(l, "p90") &&
-              num(l, "p90") <= num(l, "p99") && num(l, "p99") <= num(l, "max"));
+    ck_assert(tc_num(l, "min") >= 9.5 && tc_num(l, "min") <= tc_num(l, "p50") && tc_num(l, "p50") <= tc_num(l, "p90") &&
+              tc_num(l, "p90") <= tc_num(l, "p99") && tc_num(l, "p99") <= tc_num(l, "max"));
     cJSON_Delete(o);
 }
 END_TEST
 
 START_TEST(human_summary_and_bad_status)
 {
-    const char *c = clients[_i];
-    run_client(c, (const char *const[]){"--number", "5", "--url", url(srv.port, "/say-hi?status=500&delay=0"), NULL},
+    const char *c = tc_clients[_i];
+    tc_run(&r, c, (const char *const[]){"--number", "5", "--url", tc_url(srv.port, "/say-hi?status=500&delay=0"), NULL},
                30000);
     ck_assert_int_eq(r.rc, 1);
     ck_assert_msg(strstr(r.out, "Failed:        5") != NULL && strstr(r.out, "[500] 5 responses") != NULL &&
@@ -128,31 +82,31 @@ START_TEST(human_summary_and_bad_status)
                   "summary: %s", r.out);
     ck_assert_msg(strstr(r.err, "answered status 500") != NULL && strchr(r.err, '\n') == r.err + strlen(r.err) - 1,
                   "stderr: %s", r.err);
-    run_client(c, (const char *const[]){"--number", "4", "--url", url(srv.port, "/healthz"), "--json", NULL}, 30000);
+    tc_run(&r, c, (const char *const[]){"--number", "4", "--url", tc_url(srv.port, "/healthz"), "--json", NULL}, 30000);
     ck_assert_int_eq(r.rc, 1); /* 200, but no "message": a bad body */
-    cJSON *o = json_out();
-    ck_assert_int_eq((int)num(cJSON_GetObjectItem(o, "errors"), "bad_body"), 4);
+    cJSON *o = tc_json(&r);
+    ck_assert_int_eq((int)tc_num(cJSON_GetObjectItem(o, "errors"), "bad_body"), 4);
     cJSON_Delete(o);
 }
 END_TEST
 
 START_TEST(stopped_server_fails_fast)
 {
-    const char *c = clients[_i];
+    const char *c = tc_clients[_i];
     struct test_server s;
     static const char *const args[] = {"--quiet", NULL};
     ck_assert_int_eq(test_server_start(&s, args), 0);
     unsigned port = s.port;
     test_server_stop(&s, SIGKILL, 5000);
-    run_client(c, (const char *const[]){"--number", "50", "--url", url(port, "/say-hi"), "--json", NULL}, 20000);
+    tc_run(&r, c, (const char *const[]){"--number", "50", "--url", tc_url(port, "/say-hi"), "--json", NULL}, 20000);
     ck_assert_int_eq(r.rc, 1);
     char want[96];
     snprintf(want, sizeof want, "cannot connect to 127.0.0.1:%u: Connection refused\n", port);
     ck_assert_msg(strstr(r.err, want) != NULL && strchr(r.err, '\n') == r.err + strlen(r.err) - 1, "stderr: %s",
                   r.err);
-    cJSON *o = json_out();
-    ck_assert_int_eq((int)num(o, "failed"), 50);
-    ck_assert_int_eq((int)num(cJSON_GetObjectItem(o, "errors"), "connect"), 50);
+    cJSON *o = tc_json(&r);
+    ck_assert_int_eq((int)tc_num(o, "failed"), 50);
+    ck_assert_int_eq((int)tc_num(cJSON_GetObjectItem(o, "errors"), "connect"), 50);
     ck_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "latency_ms")));
     cJSON_Delete(o);
 }
@@ -160,14 +114,14 @@ END_TEST
 
 START_TEST(timeouts_are_counted)
 {
-    const char *c = clients[_i];
-    run_client(c,
-               (const char *const[]){"--number", "3", "--timeout", "200ms", "--url", url(srv.port, "/say-hi?delay=3s"),
-                                     "--json", NULL},
+    const char *c = tc_clients[_i];
+    tc_run(&r, c,
+           (const char *const[]){"--number", "3", "--timeout", "200ms", "--url", tc_url(srv.port, "/say-hi?delay=3s"),
+                                 "--json", NULL},
                20000);
     ck_assert_int_eq(r.rc, 1);
-    cJSON *o = json_out();
-    ck_assert_int_eq((int)num(cJSON_GetObjectItem(o, "errors"), "timeout"), 3);
+    cJSON *o = tc_json(&r);
+    ck_assert_int_eq((int)tc_num(cJSON_GetObjectItem(o, "errors"), "timeout"), 3);
     cJSON_Delete(o);
     ck_assert_msg(strstr(r.err, "within --timeout 200ms") != NULL, "stderr: %s", r.err);
     /* sync: 3 x 0.2 s; async: 0.2 s. Far below the 3 s the server would take. */
@@ -193,22 +147,22 @@ static void verbose_events(char *seq, size_t len)
 START_TEST(verbose_order)
 {
     char seq[64];
-    run_client("sync", (const char *const[]){"--number", "4", "--url", url(srv.port, "/say-hi?delay=50ms"), "--verbose",
-                                             "--quiet", NULL},
+    tc_run(&r, "sync", (const char *const[]){"--number", "4", "--url", tc_url(srv.port, "/say-hi?delay=50ms"),
+                                             "--verbose", "--quiet", NULL},
                30000);
     ck_assert_int_eq(r.rc, 0);
     verbose_events(seq, sizeof seq);
     ck_assert_str_eq(seq, "sdsdsdsd");
     ck_assert_msg(strstr(r.err, "start #1\n") != NULL && strstr(r.err, "done #4 200 ") != NULL, "%s", r.err);
-    run_client("async", (const char *const[]){"--number", "6", "--url", url(srv.port, "/say-hi?delay=300ms"),
+    tc_run(&r, "async", (const char *const[]){"--number", "6", "--url", tc_url(srv.port, "/say-hi?delay=300ms"),
                                               "--verbose", "--quiet", NULL},
                30000);
     ck_assert_int_eq(r.rc, 0);
     verbose_events(seq, sizeof seq);
     ck_assert_str_eq(seq, "ssssssdddddd");
     /* With C=2 of 4: two start, then each done makes room for one start. */
-    run_client("async", (const char *const[]){"--number", "4", "--concurrency", "2", "--url",
-                                              url(srv.port, "/say-hi?delay=200ms"), "--verbose", "--quiet", NULL},
+    tc_run(&r, "async", (const char *const[]){"--number", "4", "--concurrency", "2", "--url",
+                                              tc_url(srv.port, "/say-hi?delay=200ms"), "--verbose", "--quiet", NULL},
                30000);
     verbose_events(seq, sizeof seq);
     ck_assert_msg(strncmp(seq, "ss", 2) == 0 && strchr(seq + 2, 'd') == seq + 2, "order %s", seq);
@@ -217,12 +171,12 @@ END_TEST
 
 START_TEST(async_overlaps_sync_does_not)
 {
-    run_client("sync", (const char *const[]){"--number", "5", "--url", url(srv.port, "/say-hi?delay=100ms"), "--quiet",
-                                             NULL},
+    tc_run(&r, "sync", (const char *const[]){"--number", "5", "--url", tc_url(srv.port, "/say-hi?delay=100ms"),
+                                             "--quiet", NULL},
                30000);
     ck_assert_int_eq(r.rc, 0);
     ck_assert_msg(r.elapsed >= 0.5, "sync: 5 x 100ms in %.3fs", r.elapsed);
-    run_client("async", (const char *const[]){"--number", "50", "--url", url(srv.port, "/say-hi?delay=300ms"),
+    tc_run(&r, "async", (const char *const[]){"--number", "50", "--url", tc_url(srv.port, "/say-hi?delay=300ms"),
                                               "--quiet", NULL},
                30000);
     ck_assert_int_eq(r.rc, 0);
@@ -234,19 +188,19 @@ END_TEST
 /* A fresh server, the client run against it, then its /stats peak_in_flight. */
 START_TEST(sigint_prints_partial_summary_and_exits_130)
 {
-    const char *which = clients[_i];
+    const char *which = tc_clients[_i];
     const char *const args[] = {"--concurrency", "1", "--number", "5", "--json",
-                                "--url", url(srv.port, "/say-hi?delay=1s"), NULL};
+                                "--url", tc_url(srv.port, "/say-hi?delay=1s"), NULL};
     /* sayhi-sync has no --concurrency: it goes one at a time anyway. */
     const char *const *a = strcmp(which, "sync") == 0 ? args + 2 : args;
-    r.rc = test_exec_signal(bin(which), a, r.out, sizeof r.out, r.err, sizeof r.err, 10000, &r.elapsed, SIGINT,
+    r.rc = test_exec_signal(tc_bin(which), a, r.out, sizeof r.out, r.err, sizeof r.err, 10000, &r.elapsed, SIGINT,
                             1500);
     ck_assert_msg(r.rc == 130, "%s exited %d after SIGINT (stderr: %s)", which, r.rc, r.err);
     ck_assert_msg(r.elapsed < 2.5, "%s took %.2fs to stop after SIGINT at 1.5s", which, r.elapsed);
-    cJSON *o = json_out();
-    ck_assert_int_eq((int)num(o, "number"), 1); /* the one that finished before the signal */
-    ck_assert_int_eq((int)num(o, "ok"), 1);
-    ck_assert_int_eq((int)num(o, "failed"), 0);
+    cJSON *o = tc_json(&r);
+    ck_assert_int_eq((int)tc_num(o, "number"), 1); /* the one that finished before the signal */
+    ck_assert_int_eq((int)tc_num(o, "ok"), 1);
+    ck_assert_int_eq((int)tc_num(o, "failed"), 0);
     ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(o, "interrupted")));
     cJSON_Delete(o);
     ck_assert_msg(strstr(r.err, "interrupted") != NULL, "stderr: %s", r.err);
@@ -259,16 +213,16 @@ static int peak_after(const char *which, const char *const *extra)
     struct http_response resp;
     static const char *const args[] = {"--quiet", NULL};
     ck_assert_int_eq(test_server_start(&s, args), 0);
-    const char *argv[16] = {"--number", "12", "--url", url(s.port, "/say-hi?delay=200ms"), "--quiet"};
+    const char *argv[16] = {"--number", "12", "--url", tc_url(s.port, "/say-hi?delay=200ms"), "--quiet"};
     size_t n = 5;
     for (size_t i = 0; extra[i] != NULL; i++)
         argv[n++] = extra[i];
     argv[n] = NULL;
-    run_client(which, argv, 30000);
+    tc_run(&r, which, argv, 30000);
     ck_assert_int_eq(r.rc, 0);
     ck_assert_int_eq(http_get(s.port, "GET", "/stats", &resp), 200);
     cJSON *o = cJSON_Parse(resp.body);
-    int peak = (int)num(o, "peak_in_flight");
+    int peak = (int)tc_num(o, "peak_in_flight");
     cJSON_Delete(o);
     test_server_stop(&s, SIGTERM, 5000);
     return peak;
@@ -286,27 +240,27 @@ END_TEST
 
 START_TEST(threads_report)
 {
-    run_client("sync", (const char *const[]){"--number", "10", "--threads", "3", "--url", url(srv.port, "/say-hi"),
+    tc_run(&r, "sync", (const char *const[]){"--number", "10", "--threads", "3", "--url", tc_url(srv.port, "/say-hi"),
                                              "--json", NULL},
                30000);
     ck_assert_int_eq(r.rc, 0);
-    cJSON *o = json_out();
+    cJSON *o = tc_json(&r);
     assert_schema(o);
     ck_assert_str_eq(cJSON_GetObjectItem(o, "client")->valuestring, "threads");
-    ck_assert_int_eq((int)num(o, "concurrency"), 3);
-    ck_assert_int_eq((int)num(o, "ok"), 10);
+    ck_assert_int_eq((int)tc_num(o, "concurrency"), 3);
+    ck_assert_int_eq((int)tc_num(o, "ok"), 10);
     cJSON_Delete(o);
 }
 END_TEST
 
 START_TEST(timeline_rows)
 {
-    const char *c = clients[_i];
+    const char *c = tc_clients[_i];
     char path[] = "/tmp/sayhi-timeline-XXXXXX";
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
     close(fd);
-    run_client(c, (const char *const[]){"--number", "10", "--url", url(srv.port, "/say-hi?delay=20ms"), "--timeline",
+    tc_run(&r, c, (const char *const[]){"--number", "10", "--url", tc_url(srv.port, "/say-hi?delay=20ms"), "--timeline",
                                         path, "--no-keepalive", "--quiet", NULL},
                30000);
     ck_assert_int_eq(r.rc, 0);
@@ -333,7 +287,7 @@ END_TEST
 /* A usage error: exit 2, exactly one stderr line with needle, nothing on stdout. */
 static void expect_usage(const char *which, const char *const *args, const char *needle)
 {
-    run_client(which, args, 10000);
+    tc_run(&r, which, args, 10000);
     ck_assert_msg(r.rc == 2, "%s %s: exit %d, want 2 (stderr: %s)", which, args[0], r.rc, r.err);
     ck_assert_msg(strstr(r.err, needle) != NULL, "%s %s: stderr lacks '%s': %s", which, args[0], needle, r.err);
     ck_assert_msg(strchr(r.err, '\n') == r.err + strlen(r.err) - 1, "not one line: %s", r.err);
@@ -342,7 +296,7 @@ static void expect_usage(const char *which, const char *const *args, const char 
 
 START_TEST(bad_flags_exit_2)
 {
-    const char *c = clients[_i];
+    const char *c = tc_clients[_i];
     char prefix[32];
     snprintf(prefix, sizeof prefix, "sayhi-%s: ", c);
     expect_usage(c, (const char *const[]){"--number", "abc", NULL}, "--number must be a positive integer, got 'abc'");
@@ -361,6 +315,11 @@ START_TEST(bad_flags_exit_2)
     expect_usage(c, (const char *const[]){"--url", "http:///say-hi", NULL}, "--url has no host");
     expect_usage(c, (const char *const[]){"--url", "http://h:99999/", NULL}, "--url has a bad port");
     expect_usage(c, (const char *const[]){"--url", "http://h:/", NULL}, "--url has a bad port");
+    expect_usage(c, (const char *const[]){"--url", "http://127.0.0.1:99999/", NULL},
+                 "--url has a bad port (want 1 to 65535), got 'http://127.0.0.1:99999/'");
+    expect_usage(c, (const char *const[]){"--url", "http://127.0.0.1:abc/", NULL}, "--url has a bad port");
+    expect_usage(c, (const char *const[]){"--url", "http://127.0.0.1:0/", NULL}, "--url has a bad port");
+    expect_usage(c, (const char *const[]){"--url", "http://:8080/say-hi", NULL}, "--url has no host");
     expect_usage(c, (const char *const[]){"--url", "http://[::1/", NULL}, "malformed [IPv6] host");
     expect_usage(c, (const char *const[]){"--timeline", "/nonexistent-dir/t.csv", NULL},
                  "--timeline cannot write '/nonexistent-dir/t.csv'");
@@ -373,10 +332,10 @@ START_TEST(bad_flags_exit_2)
     expect_usage(c, (const char *const[]){count, "0", NULL}, count);
     expect_usage(c, (const char *const[]){count, "x", NULL}, "must be a positive integer, got 'x'");
 
-    run_client(c, (const char *const[]){"--help", NULL}, 10000);
+    tc_run(&r, c, (const char *const[]){"--help", NULL}, 10000);
     ck_assert_int_eq(r.rc, 0);
     ck_assert_msg(strstr(r.out, "--number N") != NULL && strstr(r.out, count) != NULL, "%s", r.out);
-    run_client(c, (const char *const[]){"--version", NULL}, 10000);
+    tc_run(&r, c, (const char *const[]){"--version", NULL}, 10000);
     ck_assert_int_eq(r.rc, 0);
     ck_assert_msg(strncmp(r.out, prefix, strlen(prefix) - 2) == 0, "%s", r.out);
 }
@@ -386,15 +345,15 @@ START_TEST(async_concurrency_fits_fd_limit)
 {
     struct rlimit rl = {.rlim_cur = 256, .rlim_max = 256}; /* this forked test process and its child */
     ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
-    run_client("async", (const char *const[]){"--number", "400", "--url", url(srv.port, "/say-hi?delay=0"), "--json",
+    tc_run(&r, "async", (const char *const[]){"--number", "400", "--url", tc_url(srv.port, "/say-hi?delay=0"), "--json",
                                                NULL},
                30000);
     ck_assert_msg(r.rc == 0, "exit %d: %s", r.rc, r.err);
     ck_assert_msg(strstr(r.err, "open-file limit is 256: concurrency capped at 224 (asked for 400)") != NULL, "%s",
                   r.err);
-    cJSON *o = json_out();
-    ck_assert_int_eq((int)num(o, "concurrency"), 224);
-    ck_assert_int_eq((int)num(o, "ok"), 400);
+    cJSON *o = tc_json(&r);
+    ck_assert_int_eq((int)tc_num(o, "concurrency"), 224);
+    ck_assert_int_eq((int)tc_num(o, "ok"), 400);
     cJSON_Delete(o);
 }
 END_TEST

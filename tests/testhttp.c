@@ -109,6 +109,69 @@ int test_server_start(struct test_server *ts, const char *const *args)
     return 0;
 }
 
+/* Reads until the blank line that ends a request head (or EOF, or 2 s), so
+ * closing after the reply sends a FIN, not a reset that could discard it. */
+static void canned_read_request(int fd)
+{
+    char buf[4096];
+    size_t n = 0;
+    while (n + 1 < sizeof buf) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        ssize_t r = poll(&p, 1, 2000) == 1 ? read(fd, buf + n, sizeof buf - 1 - n) : -1;
+        if (r <= 0)
+            return;
+        n += (size_t)r;
+        buf[n] = '\0';
+        if (strstr(buf, "\r\n\r\n") != NULL)
+            return;
+    }
+}
+
+/* The child's loop: one connection at a time, each answered and closed, or
+ * held open forever when reply is NULL. */
+static void canned_serve(int lfd, const char *reply, size_t len)
+{
+    for (;;) {
+        int fd = accept(lfd, NULL, NULL);
+        if (fd < 0)
+            continue;
+        canned_read_request(fd);
+        if (reply == NULL)
+            continue; /* never answer, never close */
+        for (size_t off = 0; off < len;) {
+            ssize_t w = write(fd, reply + off, len - off);
+            if (w <= 0)
+                break;
+            off += (size_t)w;
+        }
+        close(fd);
+    }
+}
+
+int test_canned_server_start(struct test_server *ts, const char *reply, size_t len)
+{
+    memset(ts, 0, sizeof *ts);
+    ts->out_fd = -1;
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t alen = sizeof a;
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof a) != 0 || listen(lfd, 128) != 0 ||
+        getsockname(lfd, (struct sockaddr *)&a, &alen) != 0) {
+        if (lfd >= 0)
+            close(lfd);
+        return -1;
+    }
+    ts->port = ntohs(a.sin_port);
+    ts->pid = fork();
+    if (ts->pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        canned_serve(lfd, reply, len);
+    }
+    close(lfd);
+    return ts->pid > 0 ? 0 : -1;
+}
+
 int test_server_stop(struct test_server *ts, int sig, int timeout_ms)
 {
     int status;
@@ -117,14 +180,16 @@ int test_server_stop(struct test_server *ts, int sig, int timeout_ms)
     while (test_now() < deadline) {
         pid_t r = waitpid(ts->pid, &status, WNOHANG);
         if (r == ts->pid) {
-            close(ts->out_fd);
+            if (ts->out_fd >= 0)
+                close(ts->out_fd);
             return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         }
         usleep(5000);
     }
     kill(ts->pid, SIGKILL);
     waitpid(ts->pid, &status, 0);
-    close(ts->out_fd);
+    if (ts->out_fd >= 0)
+        close(ts->out_fd);
     return -1;
 }
 
@@ -145,11 +210,17 @@ static int drain(int fd, char *buf, size_t len, size_t *used)
 int test_exec(const char *path, const char *const *args, char *out, size_t outlen, char *err, size_t errlen,
               int timeout_ms, double *elapsed_s)
 {
-    return test_exec_signal(path, args, out, outlen, err, errlen, timeout_ms, elapsed_s, 0, 0);
+    return test_exec_kill(path, args, out, outlen, err, errlen, timeout_ms, elapsed_s, 0, 0, 0);
 }
 
 int test_exec_signal(const char *path, const char *const *args, char *out, size_t outlen, char *err,
                      size_t errlen, int timeout_ms, double *elapsed_s, int sig, int after_ms)
+{
+    return test_exec_kill(path, args, out, outlen, err, errlen, timeout_ms, elapsed_s, 0, sig, after_ms);
+}
+
+int test_exec_kill(const char *path, const char *const *args, char *out, size_t outlen, char *err, size_t errlen,
+                   int timeout_ms, double *elapsed_s, pid_t victim, int sig, int after_ms)
 {
     int o[2], e[2], status;
     if (pipe(o) != 0 || pipe(e) != 0)
@@ -166,7 +237,7 @@ int test_exec_signal(const char *path, const char *const *args, char *out, size_
     double signal_at = sig != 0 ? start + after_ms / 1000.0 : deadline;
     while (p[0].fd >= 0 || p[1].fd >= 0) {
         if (sig != 0 && test_now() >= signal_at) {
-            kill(pid, sig);
+            kill(victim != 0 ? victim : pid, sig);
             sig = 0;
             signal_at = deadline;
         }

@@ -24,6 +24,13 @@ struct test_server {
  * into out_fd. Returns 0 or -1. */
 int test_server_start(struct test_server *ts, const char *const *args);
 
+/* Starts a fake server on 127.0.0.1 port 0 in a forked child that answers
+ * every connection, once it has read a request head, with the len bytes of
+ * reply and closes it; with reply NULL it reads the request and never
+ * answers nor closes. Fills pid and port (out_fd is -1); stop it with
+ * test_server_stop. Returns 0 or -1. */
+int test_canned_server_start(struct test_server *ts, const char *reply, size_t len);
+
 /* Sends sig and waits up to timeout_ms; returns the exit status, or -1 if it
  * did not exit (it is then killed). */
 int test_server_stop(struct test_server *ts, int sig, int timeout_ms);
@@ -37,6 +44,11 @@ int test_exec(const char *path, const char *const *args, char *out, size_t outle
 /* The same, sending sig to the program after_ms into the run. */
 int test_exec_signal(const char *path, const char *const *args, char *out, size_t outlen, char *err,
                      size_t errlen, int timeout_ms, double *elapsed_s, int sig, int after_ms);
+
+/* The same, sending sig to victim (another process, e.g. a server; 0: the
+ * program itself) after_ms into the run. */
+int test_exec_kill(const char *path, const char *const *args, char *out, size_t outlen, char *err, size_t errlen,
+                   int timeout_ms, double *elapsed_s, pid_t victim, int sig, int after_ms);
 
 /* Runs the server binary with args to completion (stdout/stderr captured,
  * 4 KB each). Returns the exit status, -1 on error. */

@@ -1,0 +1,36 @@
+/* response: one HTTP/1.1 response parsed incrementally with libhttp-parser.
+ *
+ * Bytes go in as they come off a socket (any split), and out come the
+ * status, the body (de-chunked, kept up to VALIDATE_BODY_MAX) and whether
+ * the response is complete, so sayhi-async's parsing can be fuzzed without a
+ * socket. Not for: sockets, timeouts or retries (async.c). */
+#ifndef SAYHI_RESPONSE_H
+#define SAYHI_RESPONSE_H
+
+#include "stats.h"
+#include "validate.h"
+
+#include <http_parser.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct response {
+    http_parser parser;
+    bool complete;   /* the parser saw the end of the response */
+    size_t body_len; /* bytes of body seen; above sizeof body only body[] was kept */
+    char body[VALIDATE_BODY_MAX];
+};
+
+void response_init(struct response *r);
+
+/* Feeds len bytes (len 0: the peer closed, which ends a body that runs to
+ * EOF). Stops at the end of the response: bytes after it belong to no one.
+ * Returns 1 complete, 0 more needed, -1 not HTTP (a parser error). */
+int response_feed(struct response *r, const char *buf, size_t len);
+
+/* The verdict on a complete response: STATS_OK, _STATUS or _BODY. */
+enum stats_error response_verdict(const struct response *r);
+
+static inline unsigned response_status(const struct response *r) { return r->parser.status_code; }
+
+#endif
