@@ -257,6 +257,7 @@ int main(int argc, char **argv)
             rc = CLI_EXIT_FAILURE;
     }
     remove_dir(tmpdir);
+    run_free_programs(&env);
     curl_global_cleanup();
     return rc;
 }

@@ -64,6 +64,13 @@ void run_find_programs(struct run_env *env, const char *argv0)
     env->server_bin = program_path("SAYHI_SERVER", exe, "server", "sayhi-server");
 }
 
+void run_free_programs(struct run_env *env)
+{
+    free((char *)env->sync_bin);
+    free((char *)env->async_bin);
+    free((char *)env->server_bin);
+}
+
 /* Starts argv with stdout on a pipe (stderr inherited); returns the pid. */
 static pid_t spawn(char *const argv[], int *out_fd)
 {

@@ -40,6 +40,9 @@ struct run_env {
  * Environment SAYHI_SYNC, SAYHI_ASYNC, SAYHI_SERVER override. */
 void run_find_programs(struct run_env *env, const char *argv0);
 
+/* Frees what run_find_programs() allocated. */
+void run_free_programs(struct run_env *env);
+
 /* Runs mode with N requests. Returns 0 when the client ran and reported
  * (even with failed requests), -1 when the run could not be made. */
 int run_one(const struct run_env *env, enum run_mode mode, unsigned number, struct run_result *out);

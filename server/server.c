@@ -5,21 +5,16 @@
  * suspends its connection and arms a timer embedded in the request; when it
  * falls due the connection is resumed and MHD is run once for every timer due
  * in the same loop pass, not once per timer (10,000 simultaneous deadlines
- * would otherwise cost 10,000 runs). Listening socket and address handling
- * live in listener.c. */
-#include "server.h"
+ * would otherwise cost 10,000 runs). Routing and replies live in handler.c,
+ * the listening socket in listener.c. */
+#include "server_int.h"
 
 #include "cli.h"
 #include "duration.h"
 #include "listener.h"
 #include "log.h"
-#include "params.h"
-#include "routes.h"
 
-#include <event2/event.h>
-#include <event2/event_struct.h>
 #include <malloc.h>
-#include <microhttpd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,40 +35,7 @@
  * answers 400 to an HTTP/1.1 request without Host and to spaces in the URL. */
 #define STRICT_HTTP 1
 
-enum phase { PHASE_NEW, PHASE_WAITING, PHASE_DUE };
-
-struct request {
-    struct event timer; /* embedded: arming a delay allocates nothing */
-    struct server *srv;
-    struct MHD_Connection *conn;
-    struct request *prev, *next; /* in srv->waiting while PHASE_WAITING */
-    int64_t start_us;
-    int64_t delay_us;
-    unsigned status;
-    enum phase phase;
-    bool say_hi;  /* counted in in_flight */
-    bool expired; /* answered 503 because the grace period ran out */
-};
-
-struct server {
-    const struct server_config *cfg;
-    struct MHD_Daemon *mhd;
-    struct event_base *base;
-    struct event *mhd_ev;    /* MHD's epoll fd; also activated by hand to batch runs */
-    struct event *mhd_timer; /* MHD_get_timeout() */
-    struct event *grace_ev;
-    struct event *trim_ev; /* gives freed memory back once the server is idle */
-    struct event *sig_ev[2];
-    const struct timeval *default_tv; /* libevent common timeout for the default delay */
-    struct MHD_Response *default_hi;  /* the reply to a plain GET /say-hi, built once */
-    struct routes_counters counters;
-    struct request waiting; /* sentinel of the list of suspended requests */
-    uint64_t active;        /* requests begun and not yet completed */
-    int64_t started_us;
-    bool draining, expired;
-};
-
-static int64_t now_us(void)
+int64_t server_now_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -111,83 +73,6 @@ static void on_mhd(evutil_socket_t fd, short what, void *arg)
  * is appended to libevent's active queue, behind the timers being processed. */
 static void schedule_mhd_run(struct server *s) { event_active(s->mhd_ev, EV_READ, 0); }
 
-/* ---- replies ---- */
-
-static struct MHD_Response *json_response(const struct server *s, const char *body, size_t len,
-                                          enum MHD_ResponseMemoryMode mode)
-{
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body, mode);
-    if (resp == NULL)
-        return NULL;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    if (s->draining) /* tell keep-alive clients to go while we drain */
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-    return resp;
-}
-
-static enum MHD_Result send_response(struct server *s, struct request *r, struct MHD_Connection *c,
-                                     unsigned status, struct MHD_Response *resp, const char *method,
-                                     const char *url)
-{
-    if (resp == NULL)
-        return MHD_NO; /* out of memory: MHD closes the connection */
-    enum MHD_Result ret = MHD_queue_response(c, status, resp);
-    if (ret == MHD_YES && status < ROUTES_STATUS_MAX)
-        s->counters.status[status]++;
-    if (s->cfg->access_log) {
-        double took_ms = (double)(now_us() - r->start_us) / 1000.0;
-        char delay_ms[40];
-        if (r->say_hi)
-            log_line(stdout, "INFO", "%s %s %u delay=%sms took=%.0fms", method, url, status,
-                     duration_decimal(r->delay_us, 1000, delay_ms, sizeof delay_ms), took_ms);
-        else
-            log_line(stdout, "INFO", "%s %s %u took=%.0fms", method, url, status, took_ms);
-        fflush(stdout);
-    }
-    return ret;
-}
-
-/* Sends body (copied) and frees it; body NULL means out of memory. */
-static enum MHD_Result send_json(struct server *s, struct request *r, struct MHD_Connection *c, unsigned status,
-                                 char *body, const char *allow, const char *method, const char *url)
-{
-    if (body == NULL)
-        return MHD_NO;
-    struct MHD_Response *resp = json_response(s, body, strlen(body), MHD_RESPMEM_MUST_FREE);
-    if (resp == NULL) {
-        free(body);
-        return MHD_NO;
-    }
-    if (allow != NULL)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
-    enum MHD_Result ret = send_response(s, r, c, status, resp, method, url);
-    MHD_destroy_response(resp);
-    return ret;
-}
-
-static enum MHD_Result send_error(struct server *s, struct request *r, struct MHD_Connection *c, unsigned status,
-                                  const char *message, const char *method, const char *url)
-{
-    const char *allow = status == MHD_HTTP_METHOD_NOT_ALLOWED ? ROUTES_ALLOW : NULL;
-    return send_json(s, r, c, status, routes_error_body(message), allow, method, url);
-}
-
-static enum MHD_Result send_say_hi(struct server *s, struct request *r, struct MHD_Connection *c, const char *method,
-                                   const char *url)
-{
-    if (r->expired)
-        return send_error(s, r, c, MHD_HTTP_SERVICE_UNAVAILABLE, "server is shutting down", method, url);
-    if (r->status == MHD_HTTP_OK && r->delay_us == s->cfg->delay_us && !s->draining)
-        return send_response(s, r, c, r->status, s->default_hi, method, url);
-    char body[96];
-    size_t len = routes_say_hi_body(body, sizeof body, r->delay_us);
-    struct MHD_Response *resp = json_response(s, body, len, MHD_RESPMEM_MUST_COPY);
-    enum MHD_Result ret = send_response(s, r, c, r->status, resp, method, url);
-    if (resp != NULL)
-        MHD_destroy_response(resp);
-    return ret;
-}
-
 /* ---- delays ---- */
 
 static void list_insert(struct request *head, struct request *r)
@@ -221,7 +106,7 @@ static void on_due(evutil_socket_t fd, short what, void *arg)
     schedule_mhd_run(r->srv);
 }
 
-static enum MHD_Result start_wait(struct server *s, struct request *r, struct MHD_Connection *c)
+enum MHD_Result server_start_wait(struct server *s, struct request *r, struct MHD_Connection *c)
 {
     struct timeval tv = to_timeval(r->delay_us);
     const struct timeval *when = r->delay_us == s->cfg->delay_us && s->default_tv ? s->default_tv : &tv;
@@ -232,103 +117,6 @@ static enum MHD_Result start_wait(struct server *s, struct request *r, struct MH
     list_insert(&s->waiting, r);
     MHD_suspend_connection(c);
     return MHD_YES;
-}
-
-/* ---- routing ---- */
-
-struct arg_walk {
-    struct params *params;
-    char err[192];
-    bool failed;
-};
-
-static enum MHD_Result on_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-    struct arg_walk *w = cls;
-    (void)kind;
-    if (params_set(w->params, key, value, w->err, sizeof w->err) != 0) {
-        w->failed = true;
-        return MHD_NO; /* stop at the first bad parameter */
-    }
-    return MHD_YES;
-}
-
-static enum MHD_Result route_say_hi(struct server *s, struct request *r, struct MHD_Connection *c,
-                                    const char *method, const char *url)
-{
-    struct params p;
-    struct arg_walk w = {.params = &p};
-    params_init(&p, s->cfg->delay_us, s->cfg->max_delay_us);
-    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, on_arg, &w);
-    if (w.failed)
-        return send_error(s, r, c, MHD_HTTP_BAD_REQUEST, w.err, method, url);
-
-    r->say_hi = true;
-    r->delay_us = p.delay_us;
-    r->status = p.status;
-    r->expired = s->expired;
-    if (++s->counters.in_flight > s->counters.peak_in_flight)
-        s->counters.peak_in_flight = s->counters.in_flight;
-    if (r->delay_us == 0 || r->expired)
-        return send_say_hi(s, r, c, method, url);
-    return start_wait(s, r, c);
-}
-
-static enum MHD_Result route(struct server *s, struct request *r, struct MHD_Connection *c, const char *url,
-                             const char *method)
-{
-    char msg[160];
-    enum route route = routes_lookup(url);
-    if (route == ROUTE_NOT_FOUND) {
-        snprintf(msg, sizeof msg, "no such path '%.64s': try /say-hi, /stats or /healthz", url);
-        return send_error(s, r, c, MHD_HTTP_NOT_FOUND, msg, method, url);
-    }
-    if (!routes_method_allowed(method)) {
-        snprintf(msg, sizeof msg, "method %.32s is not allowed on %s: use GET or HEAD", method, url);
-        return send_error(s, r, c, MHD_HTTP_METHOD_NOT_ALLOWED, msg, method, url);
-    }
-    switch (route) {
-    case ROUTE_SAY_HI:
-        return route_say_hi(s, r, c, method, url);
-    case ROUTE_STATS: {
-        double uptime_s = (double)(now_us() - s->started_us) / 1e6;
-        return send_json(s, r, c, MHD_HTTP_OK, routes_stats_body(&s->counters, uptime_s), NULL, method, url);
-    }
-    case ROUTE_HEALTHZ:
-    case ROUTE_NOT_FOUND:
-        break;
-    }
-    return send_json(s, r, c, MHD_HTTP_OK, strdup("{\"status\":\"ok\"}"), NULL, method, url);
-}
-
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                                  const char *version, const char *upload_data, size_t *upload_data_size,
-                                  void **req_cls)
-{
-    struct server *s = cls;
-    struct request *r = *req_cls;
-    (void)version;
-    (void)upload_data;
-    /* First call: headers only. Queueing a reply here would make MHD close
-     * the connection (no keep-alive), so only take note and answer on the
-     * next call. */
-    if (r == NULL) {
-        r = calloc(1, sizeof *r);
-        if (r == NULL)
-            return MHD_NO;
-        *r = (struct request){.srv = s, .conn = c, .start_us = now_us()};
-        s->counters.requests++;
-        s->active++;
-        *req_cls = r;
-        return MHD_YES;
-    }
-    if (*upload_data_size != 0) { /* a request body is read and ignored */
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
-    if (r->phase == PHASE_DUE)
-        return send_say_hi(s, r, c, method, url);
-    return route(s, r, c, url, method);
 }
 
 /* ---- shutdown ---- */
@@ -460,7 +248,7 @@ static struct MHD_Daemon *start_mhd(struct server *s, int lfd, bool ipv6)
         flags |= MHD_USE_IPv6;
     unsigned idle_s = (unsigned)((cfg->idle_timeout_us + 999999) / 1000000);
     /* The logger must come first or MHD logs the options before it itself. */
-    return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+    return MHD_start_daemon(flags, 0, NULL, NULL, handler_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
                             MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd, MHD_OPTION_CONNECTION_LIMIT,
                             connection_limit(cfg), MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_POOL_BYTES,
                             MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
@@ -501,13 +289,6 @@ static int setup_loop(struct server *s)
     return 0;
 }
 
-static struct MHD_Response *build_default_hi(struct server *s)
-{
-    char body[96];
-    size_t len = routes_say_hi_body(body, sizeof body, s->cfg->delay_us);
-    return json_response(s, body, len, MHD_RESPMEM_MUST_COPY);
-}
-
 static void teardown(struct server *s)
 {
     if (s->mhd != NULL)
@@ -524,7 +305,7 @@ static void teardown(struct server *s)
 
 int server_run(const struct server_config *cfg)
 {
-    struct server s = {.cfg = cfg, .started_us = now_us()};
+    struct server s = {.cfg = cfg, .started_us = server_now_us()};
     s.waiting.next = s.waiting.prev = &s.waiting;
     signal(SIGPIPE, SIG_IGN);
 
@@ -541,7 +322,7 @@ int server_run(const struct server_config *cfg)
     if (s.mhd == NULL) {
         cli_error("cannot start the HTTP daemon on %s", l.url);
         close(l.fd);
-    } else if (setup_loop(&s) != 0 || (s.default_hi = build_default_hi(&s)) == NULL) {
+    } else if (setup_loop(&s) != 0 || (s.default_hi = handler_default_reply(&s)) == NULL) {
         cli_error("cannot set up the event loop");
     } else {
         printf("listening on %s\n", l.url);
