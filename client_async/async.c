@@ -281,17 +281,8 @@ static int resolve(struct async *a)
 
 static int build_request(struct async *a)
 {
-    const struct client_config *cfg = a->cfg;
-    const char *fmt = "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: sayhi-async/" SAYHI_VERSION
-                      "\r\nAccept: */*\r\n%s\r\n";
-    const char *conn = cfg->keepalive ? "" : "Connection: close\r\n";
-    int len = snprintf(NULL, 0, fmt, cfg->target.path, cfg->target.authority, conn);
-    a->req = malloc((size_t)len + 1);
-    if (a->req == NULL)
-        return -1;
-    snprintf(a->req, (size_t)len + 1, fmt, cfg->target.path, cfg->target.authority, conn);
-    a->reqlen = (size_t)len;
-    return 0;
+    a->req = client_request_text(a->cfg, "sayhi-async", &a->reqlen);
+    return a->req != NULL ? 0 : -1;
 }
 
 /* Every request fails the same way when there is nowhere to connect. */

@@ -194,6 +194,19 @@ int client_parse_args(int argc, char **argv, const struct client_spec *spec, str
     return 0;
 }
 
+char *client_request_text(const struct client_config *cfg, const char *program, size_t *len)
+{
+    const char *fmt = "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s/" SAYHI_VERSION "\r\nAccept: */*\r\n%s\r\n";
+    const char *conn = cfg->keepalive ? "" : "Connection: close\r\n";
+    int n = snprintf(NULL, 0, fmt, cfg->target.path, cfg->target.authority, program, conn);
+    char *req = n > 0 ? malloc((size_t)n + 1) : NULL;
+    if (req == NULL)
+        return NULL;
+    snprintf(req, (size_t)n + 1, fmt, cfg->target.path, cfg->target.authority, program, conn);
+    *len = (size_t)n;
+    return req;
+}
+
 volatile sig_atomic_t client_interrupted = 0;
 
 static void on_interrupt(int sig)

@@ -55,6 +55,11 @@ struct client_config {
  * Returns 0, or -1 after one line on stderr (exit CLI_EXIT_USAGE). */
 int client_parse_args(int argc, char **argv, const struct client_spec *spec, struct client_config *cfg);
 
+/* The bytes of the GET request for cfg->target, from program (its name and
+ * version in User-Agent), with "Connection: close" under --no-keepalive.
+ * malloc'd, its length in *len; NULL when out of memory. */
+char *client_request_text(const struct client_config *cfg, const char *program, size_t *len);
+
 /* Splits an http:// URL. Returns 0, or -1 with a reason in err. */
 int client_parse_url(const char *value, struct client_url *u, char *err, size_t errlen);
 

@@ -2,8 +2,9 @@
  *
  * Bytes go in as they come off a socket (any split), and out come the
  * status, the body (de-chunked, kept up to VALIDATE_BODY_MAX) and whether
- * the response is complete, so sayhi-async's parsing can be fuzzed without a
- * socket. Not for: sockets, timeouts or retries (async.c). */
+ * the response is complete. Both clients read responses through it, and it
+ * is fuzzed without a socket. Not for: sockets, timeouts or retries (each
+ * client's engine). */
 #ifndef SAYHI_RESPONSE_H
 #define SAYHI_RESPONSE_H
 
