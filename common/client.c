@@ -102,7 +102,8 @@ static void usage(FILE *out, const struct client_spec *spec)
             "\n"
             "A request succeeds when the answer is 2xx with a JSON body holding a string \"message\".\n"
             "Exit codes: 0 every request succeeded, 1 some request failed (the summary is still\n"
-            "printed) or a runtime error, 2 bad flag or value.\n",
+            "printed) or a runtime error, 2 bad flag or value, 130 interrupted by Ctrl-C (the\n"
+            "summary covers the requests that finished).\n",
             cli_program(), spec->summary, CLIENT_NUMBER_MAX, CLIENT_DEFAULT_URL, spec->extra_help);
 }
 
