@@ -12,7 +12,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdbool.h>
-#include <signal.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -179,7 +179,7 @@ static void request_start(struct conn *c)
 static void conn_continue(struct conn *c)
 {
     struct async *a = c->a;
-    while (!c->busy && a->next < a->n)
+    while (!c->busy && a->next < a->n && !client_interrupted)
         request_start(c);
     if (!c->busy)
         conn_close(c); /* no work left for it: an idle socket would only hold the loop */
@@ -256,12 +256,38 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
     conn_continue(c);
 }
 
+/* Every 100 ms: the progress bar, and Ctrl-C. client_run's handler only sets
+ * client_interrupted; a signal event of libevent's would run only once the
+ * loop runs, not while a dead server fails connects one after another. */
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     struct async *a = arg;
     (void)fd;
     (void)what;
-    log_progress_update(&a->bar, a->done, stats_now_us());
+    if (client_interrupted)
+        event_base_loopbreak(a->base);
+    else if (a->bar.enabled)
+        log_progress_update(&a->bar, a->done, stats_now_us());
+}
+
+/* 0 when a TCP connection to ai opens within timeout_us (then closed). */
+static int probe(const struct addrinfo *ai, int64_t timeout_us)
+{
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
+    if (rc != 0 && errno == EINPROGRESS) {
+        struct pollfd p = {.fd = fd, .events = POLLOUT};
+        int err = 0;
+        socklen_t len = sizeof err;
+        rc = poll(&p, 1, (int)(timeout_us / 1000)) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
+                     err == 0
+                 ? 0
+                 : -1;
+    }
+    close(fd);
+    return rc;
 }
 
 static int resolve(struct async *a)
@@ -273,8 +299,19 @@ static int resolve(struct async *a)
         client_note_failure(a->cfg, STATS_ERR_CONNECT, 0, gai_strerror(rc));
         return -1;
     }
-    memcpy(&a->addr, res->ai_addr, res->ai_addrlen);
-    a->addrlen = res->ai_addrlen;
+    /* A name can have several addresses (localhost: ::1 and 127.0.0.1) and
+     * the server may listen on only one; like libcurl, use the first that
+     * takes a connection, or the first of all when none does (its error is
+     * then what every request reports). */
+    const struct addrinfo *use = res;
+    for (const struct addrinfo *ai = res; res->ai_next != NULL && ai != NULL; ai = ai->ai_next) {
+        if (probe(ai, a->cfg->timeout_us) == 0) {
+            use = ai;
+            break;
+        }
+    }
+    memcpy(&a->addr, use->ai_addr, use->ai_addrlen);
+    a->addrlen = use->ai_addrlen;
     freeaddrinfo(res);
     return 0;
 }
@@ -318,16 +355,6 @@ static int setup(struct async *a, size_t concurrency)
     return a->timeout != NULL ? 0 : -1;
 }
 
-/* SIGINT: leave the loop with the requests in flight unfinished (libevent
- * takes the signal over from client_run's handler while the loop runs). */
-static void on_interrupt(evutil_socket_t sig, short what, void *arg)
-{
-    (void)sig;
-    (void)what;
-    client_interrupted = 1;
-    event_base_loopbreak(arg);
-}
-
 int async_run(const struct client_config *cfg, size_t concurrency, struct stats *st)
 {
     struct async a = {.cfg = cfg, .st = st, .n = cfg->number};
@@ -339,19 +366,13 @@ int async_run(const struct client_config *cfg, size_t concurrency, struct stats 
         fail_all(&a);
     } else {
         log_progress_init(&a.bar, !cfg->json && !cfg->quiet && !cfg->verbose, a.n, stats_now_us());
-        if (a.bar.enabled) {
-            a.tick = event_new(a.base, -1, EV_PERSIST, on_tick, &a);
+        a.tick = event_new(a.base, -1, EV_PERSIST, on_tick, &a);
+        if (a.tick != NULL)
             event_add(a.tick, &(struct timeval){.tv_usec = 100000});
-        }
-        struct event *sigint = evsignal_new(a.base, SIGINT, on_interrupt, a.base);
-        if (sigint != NULL)
-            event_add(sigint, NULL);
-        for (size_t i = 0; i < a.nconns && a.next < a.n; i++)
+        for (size_t i = 0; i < a.nconns && a.next < a.n && !client_interrupted; i++)
             conn_continue(&a.conns[i]);
         if (a.done < a.n && !client_interrupted)
             event_base_dispatch(a.base);
-        if (sigint != NULL)
-            event_free(sigint);
         log_progress_end(&a.bar);
     }
     for (size_t i = 0; a.conns != NULL && i < a.nconns; i++) {

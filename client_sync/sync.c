@@ -73,6 +73,18 @@ static enum stats_error classify(CURLcode rc)
     }
 }
 
+/* libcurl calls this while it resolves and connects: a non-zero return stops
+ * a connect that Ctrl-C should not have to wait out. */
+static int on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)p;
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return client_interrupted != 0;
+}
+
 static int ms_until(int64_t deadline)
 {
     int64_t left = (deadline - stats_now_us() + 999) / 1000;
@@ -95,6 +107,8 @@ static int connect_to(struct worker *w, int64_t deadline, struct outcome *o)
     /* Threads must not take signals from libcurl's resolver timeouts. */
     curl_easy_setopt(w->h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(w->h, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(w->h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(w->h, CURLOPT_NOPROGRESS, 0L);
     /* A proxy from the environment would measure the proxy, not the server. */
     curl_easy_setopt(w->h, CURLOPT_PROXY, "");
     CURLcode rc = curl_easy_perform(w->h);
@@ -102,7 +116,8 @@ static int connect_to(struct worker *w, int64_t deadline, struct outcome *o)
         w->fd != CURL_SOCKET_BAD)
         return 0;
     long os_errno = 0;
-    *o = (struct outcome){.kind = classify(rc), .detail = w->errbuf[0] != '\0' ? w->errbuf : curl_easy_strerror(rc)};
+    *o = (struct outcome){.kind = classify(rc), .detail = w->errbuf[0] != '\0' ? w->errbuf : curl_easy_strerror(rc),
+                          .aborted = rc == CURLE_ABORTED_BY_CALLBACK};
     if (rc == CURLE_COULDNT_CONNECT && curl_easy_getinfo(w->h, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK &&
         os_errno != 0)
         o->detail = strerror((int)os_errno);

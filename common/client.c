@@ -27,7 +27,8 @@ int client_parse_url(const char *value, struct client_url *u, char *err, size_t 
     }
     const char *a = value + 7;
     size_t alen = strcspn(a, "/?#");
-    if (alen == 0 || alen >= sizeof u->authority) {
+    /* Bounding the whole authority by the host's size bounds every copy below. */
+    if (alen == 0 || alen >= sizeof u->host) {
         snprintf(err, errlen, alen == 0 ? "has no host" : "has a host that is too long");
         return -1;
     }

@@ -1,4 +1,4 @@
-/* response: incremental HTTP response parsing for sayhi-async (response.h). */
+/* response: incremental HTTP response parsing for both clients (response.h). */
 #include "response.h"
 
 #include <string.h>

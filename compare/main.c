@@ -105,6 +105,12 @@ static int parse_numbers(const char *value, struct config *cfg)
         }
         if (cli_parse_uint("--numbers", tok, 1, MAX_NUMBER, &n) != 0)
             return -1;
+        for (size_t i = 0; i < cfg->nnumbers; i++) {
+            if (cfg->numbers[i] == n) { /* one row per mode and N: the timelines and plot assume it */
+                cli_error("--numbers lists %llu twice, in '%s'", (unsigned long long)n, value);
+                return -1;
+            }
+        }
         cfg->numbers[cfg->nnumbers++] = (unsigned)n;
     }
     if (cfg->nnumbers == 0) {

@@ -66,7 +66,7 @@ static void write_timeline(FILE *f, const struct run_result *rows, size_t n, uns
 {
     const struct run_result *band[MODE_COUNT];
     size_t bands = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n && bands < MODE_COUNT; i++)
         if (rows[i].number == smallest && rows[i].timeline[0] != '\0')
             band[bands++] = &rows[i];
     fprintf(f, "set title 'Request timeline, N=%u: one bar per request, from its start to its end'\n", smallest);

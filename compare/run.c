@@ -71,14 +71,22 @@ void run_free_programs(struct run_env *env)
     free((char *)env->server_bin);
 }
 
-/* Starts argv with stdout on a pipe (stderr inherited); returns the pid. */
-static pid_t spawn(char *const argv[], int *out_fd)
+/* Starts argv with stdout on a pipe (stderr inherited) and records its pid
+ * in *slot for run_abort(). SIGINT and SIGTERM wait until the pid is
+ * recorded, so an abort never misses a child; none starts after one. */
+static pid_t spawn(char *const argv[], int *out_fd, volatile pid_t *slot)
 {
     int p[2];
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
     if (pipe(p) != 0)
         return -1;
-    pid_t pid = fork();
+    sigprocmask(SIG_BLOCK, &block, &old);
+    pid_t pid = aborted ? -1 : fork();
     if (pid == 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* nothing outlives sayhi-compare */
         dup2(p[1], STDOUT_FILENO);
         close(p[0]);
@@ -87,6 +95,9 @@ static pid_t spawn(char *const argv[], int *out_fd)
         fprintf(stderr, "%s: cannot run %s: %s\n", cli_program(), argv[0], strerror(errno));
         _exit(127);
     }
+    if (pid > 0)
+        *slot = pid;
+    sigprocmask(SIG_SETMASK, &old, NULL);
     close(p[1]);
     if (pid < 0) {
         close(p[0]);
@@ -138,7 +149,7 @@ static pid_t start_server(const struct run_env *env, char *url, size_t len)
     snprintf(delay, sizeof delay, "%lldus", (long long)env->delay_us);
     char *argv[] = {(char *)env->server_bin, "--port", "0", "--delay", delay, "--quiet", NULL};
     int fd;
-    pid_t pid = spawn(argv, &fd);
+    pid_t pid = spawn(argv, &fd, &current_server);
     if (pid < 0)
         return -1;
     char line[256];
@@ -207,7 +218,7 @@ static int run_client(const struct run_env *env, const char *url, enum run_mode 
 {
     char n[16], t[16];
     snprintf(n, sizeof n, "%u", number);
-    snprintf(t, sizeof t, "%u", number);
+    snprintf(t, sizeof t, "%u", number < RUN_MAX_THREADS ? number : RUN_MAX_THREADS);
     snprintf(out->timeline, sizeof out->timeline, "%s/%s-%u.csv", env->tmpdir, run_mode_name(mode), number);
     const char *bin = mode == MODE_ASYNC ? env->async_bin : env->sync_bin;
     /* --quiet: sayhi-compare speaks for the clients; their errors still reach stderr. */
@@ -215,13 +226,12 @@ static int run_client(const struct run_env *env, const char *url, enum run_mode 
                       "--json",    "--quiet",  "--timeline", out->timeline};
     if (mode == MODE_THREADS) {
         argv[9] = "--threads";
-        argv[10] = t; /* the tutorial's pool: one thread per request */
+        argv[10] = t; /* the tutorial's pool: one thread per request, up to sayhi-sync's cap */
     }
     int fd;
-    pid_t pid = spawn(argv, &fd);
+    pid_t pid = spawn(argv, &fd, &current_client);
     if (pid < 0)
         return -1;
-    current_client = pid;
     char *report = read_all(fd);
     out->client_exit = wait_exit(pid);
     current_client = 0;
@@ -249,7 +259,6 @@ int run_one(const struct run_env *env, enum run_mode mode, unsigned number, stru
     if (env->url == NULL) {
         if ((server = start_server(env, url, sizeof url)) < 0)
             return -1;
-        current_server = server;
     } else {
         snprintf(url, sizeof url, "%s", env->url);
     }

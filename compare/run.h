@@ -14,6 +14,9 @@
 
 enum run_mode { MODE_SYNC, MODE_THREADS, MODE_ASYNC, MODE_COUNT };
 
+/* threads mode runs sayhi-sync --threads min(N, this): its own cap. */
+#define RUN_MAX_THREADS 10000u
+
 const char *run_mode_name(enum run_mode m);
 
 struct run_result {

@@ -207,6 +207,26 @@ START_TEST(sigint_prints_partial_summary_and_exits_130)
 }
 END_TEST
 
+START_TEST(sigint_stops_a_run_against_a_dead_server)
+{
+    /* Every connect is refused at once: the clients never wait in a loop,
+     * and Ctrl-C must still stop them (a run of 3,000,000 would take minutes). */
+    const char *which = tc_clients[_i];
+    const char *const args[] = {"--concurrency", "1", "--number", "3000000", "--json", "--quiet",
+                                "--url", "http://127.0.0.1:1/say-hi", NULL};
+    const char *const *a = strcmp(which, "sync") == 0 ? args + 2 : args;
+    r.rc = test_exec_signal(tc_bin(which), a, r.out, sizeof r.out, r.err, sizeof r.err, 30000, &r.elapsed, SIGINT,
+                            1000);
+    ck_assert_msg(r.rc == 130, "%s exited %d after SIGINT (stderr: %s)", which, r.rc, r.err);
+    ck_assert_msg(r.elapsed < 3.0, "%s took %.2fs to stop after SIGINT at 1s", which, r.elapsed);
+    cJSON *o = tc_json(&r);
+    ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(o, "interrupted")));
+    ck_assert_int_eq((int)tc_num(o, "ok"), 0);
+    ck_assert_int_eq((int)tc_num(o, "failed"), (int)tc_num(o, "number"));
+    cJSON_Delete(o);
+}
+END_TEST
+
 static int peak_after(const char *which, const char *const *extra)
 {
     struct test_server s;
@@ -368,6 +388,7 @@ int main(void)
     tcase_add_loop_test(shared, timeline_rows, 0, 2);
     tcase_add_loop_test(shared, bad_flags_exit_2, 0, 2);
     tcase_add_loop_test(shared, sigint_prints_partial_summary_and_exits_130, 0, 2);
+    tcase_add_loop_test(shared, sigint_stops_a_run_against_a_dead_server, 0, 2);
     tcase_add_test(shared, verbose_order);
     tcase_add_test(shared, async_overlaps_sync_does_not);
     tcase_add_test(shared, threads_report);

@@ -139,6 +139,20 @@ START_TEST(url_forms)
         ck_assert_msg(client_parse_url(bad[i], &u, err, sizeof err) == -1, "'%s' should be rejected", bad[i]);
     client_parse_url("https://h/", &u, err, sizeof err);
     ck_assert_msg(strstr(err, "https is not supported") != NULL, "%s", err);
+    /* Hosts up to the field's size; longer ones (with a port or not) are refused, never cut or overrun. */
+    char url[400], host[300];
+    for (size_t len = 250; len <= 270; len++) {
+        memset(host, 'a', len);
+        host[len] = '\0';
+        snprintf(url, sizeof url, "http://%s:8080/x", host);
+        int rc = client_parse_url(url, &u, err, sizeof err);
+        if (len + 5 < sizeof u.host) {
+            ck_assert_int_eq(rc, 0);
+            ck_assert_str_eq(u.host, host);
+        } else {
+            ck_assert_msg(rc == -1 && strstr(err, "too long") != NULL, "host of %zu: rc %d '%s'", len, rc, err);
+        }
+    }
 }
 END_TEST
 

@@ -1,4 +1,4 @@
-/* libFuzzer target: sayhi-async's incremental response parsing (response.h).
+/* libFuzzer target: the clients' incremental response parsing (response.h).
  *
  * Input: one byte choosing how to split, the rest is what a server sent.
  * Invariants: fed at once or in pieces of 1..8 bytes, the outcome is the same
