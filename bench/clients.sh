@@ -53,10 +53,7 @@ reqs_wrk() { wrk -t1 -c50 -d3s "$1" | awk '/^Requests\/sec/ {print $2}'; }
 reqs_async() { "$ASYNC" --url "$1" --number 200000 --concurrency 50 --json | json requests_per_s; }
 reqs_ab() { taskset -c 0 ab -k -q -c 1 -n 20000 "$1" 2>/dev/null | awk '/^Requests per second/ {print $4}'; }
 reqs_sync() { taskset -c 0 "$SYNC" --url "$1" --number 20000 --json | json requests_per_s; }
-# pin CPUS: moves both servers (every nginx process) to CPUS.
-pin() {
-    for p in "$sayhi_pid" "$nginx_pid" $(pgrep -P "$nginx_pid"); do taskset -a -p -c "$1" "$p" >/dev/null; done
-}
+
 compare() { # label reference client url: medians of 3 interleaved runs each
     local w=() s=() wm sm
     for _ in 1 2 3; do
@@ -75,10 +72,10 @@ compare "a) async vs wrk -c50, delay 0, sayhi-server" wrk async "$sayhi_base/say
 # CPU, and ab alone swung between 10k and 100k req/s from run to run with where
 # the scheduler put it. On one CPU the figure measures the programs, so for
 # this case the servers, ab and sayhi-sync all run on CPU 0.
-pin 0
+pin_servers 0
 compare "b) sync vs ab -k -c1, delay 0, nginx" ab sync "$nginx_base/say-hi"
 compare "b) sync vs ab -k -c1, delay 0, sayhi-server" ab sync "$sayhi_base/say-hi?delay=0"
-pin "0-$(($(nproc) - 1))"
+pin_servers "0-$(($(nproc) - 1))"
 
 # --- c) and d): wall time and peak RSS of whole processes ------------------
 timed() { # out-file cmd...: "wall_s rss_kb" of the command into out-file; its stdout discarded

@@ -2,7 +2,7 @@
 #
 # Gives: $tmp (removed at exit), track_pid PID (killed at exit), bench_prepare,
 # start_sayhi ARGS... (sets sayhi_pid, sayhi_port), start_nginx (sets nginx_pid,
-# nginx_port), stop_pid PID, free_port, median, hey_wave URL.
+# nginx_port), pin_servers CPUS, stop_pid PID, free_port, median, hey_wave URL.
 
 BUILD=${BUILD:-build}
 SERVER=$BUILD/server/sayhi-server
@@ -76,6 +76,13 @@ EOF
     for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/say-hi" && return 0; sleep 0.1; done
     echo "$bench_name: nginx did not start: $(cat "$tmp/nginx-error.log")" >&2
     exit 1
+}
+
+# pin_servers CPUS: moves sayhi-server and every nginx process to CPUS.
+pin_servers() {
+    for p in "$sayhi_pid" "${nginx_pid:-}" $([ -n "${nginx_pid:-}" ] && pgrep -P "$nginx_pid"); do
+        [ -n "$p" ] && taskset -a -p -c "$1" "$p" >/dev/null
+    done
 }
 
 stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
