@@ -365,7 +365,7 @@ int async_run(const struct client_config *cfg, size_t concurrency, struct stats 
     } else if (resolve(&a) != 0) {
         fail_all(&a);
     } else {
-        log_progress_init(&a.bar, !cfg->json && !cfg->quiet && !cfg->verbose, a.n, stats_now_us());
+        log_progress_init(&a.bar, client_progress_wanted(cfg), a.n, stats_now_us());
         a.tick = event_new(a.base, -1, EV_PERSIST, on_tick, &a);
         if (a.tick != NULL)
             event_add(a.tick, &(struct timeval){.tv_usec = 100000});

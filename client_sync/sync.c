@@ -257,15 +257,10 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static bool progress_wanted(const struct client_config *cfg)
-{
-    return !cfg->json && !cfg->quiet && !cfg->verbose;
-}
-
 static void run_serial(struct engine *e, struct worker *w)
 {
     struct log_progress bar;
-    log_progress_init(&bar, progress_wanted(e->cfg), e->cfg->number, stats_now_us());
+    log_progress_init(&bar, client_progress_wanted(e->cfg), e->cfg->number, stats_now_us());
     for (size_t id = 0; id < e->cfg->number && !client_interrupted; id++) {
         one_request(w, id);
         if (bar.enabled)
@@ -284,7 +279,7 @@ static int run_threads(struct engine *e, struct worker *ws, unsigned threads)
         }
     }
     struct log_progress bar;
-    log_progress_init(&bar, progress_wanted(e->cfg) && started == threads, e->cfg->number, stats_now_us());
+    log_progress_init(&bar, client_progress_wanted(e->cfg) && started == threads, e->cfg->number, stats_now_us());
     while (bar.enabled && !client_interrupted && __atomic_load_n(&e->done, __ATOMIC_RELAXED) < e->cfg->number) {
         nanosleep(&(struct timespec){.tv_nsec = 50 * 1000 * 1000}, NULL);
         log_progress_update(&bar, __atomic_load_n(&e->done, __ATOMIC_RELAXED), stats_now_us());

@@ -241,6 +241,11 @@ int client_run(struct client_config *cfg, client_engine *engine, void *arg, stru
     return rc;
 }
 
+bool client_progress_wanted(const struct client_config *cfg)
+{
+    return !cfg->json && !cfg->quiet && !cfg->verbose;
+}
+
 void client_verbose_start(size_t id)
 {
     char ts[40];

@@ -75,6 +75,10 @@ typedef int client_engine(const struct client_config *cfg, struct stats *st, voi
  * exit code. */
 int client_run(struct client_config *cfg, client_engine *engine, void *arg, struct report_run *run);
 
+/* Whether a progress bar may be drawn: never with --json, --quiet or
+ * --verbose (log_progress_init adds: only on a terminal, after a second). */
+bool client_progress_wanted(const struct client_config *cfg);
+
 /* --verbose lines on stderr: "13:17:16.123 start #7" and
  * "13:17:17.125 done #7 200 1002ms" (the error kind appended on failure).
  * id is 0-based; lines show it 1-based as in --timeline. */

@@ -10,6 +10,7 @@
 #include "duration.h"
 #include "log.h"
 #include "params.h"
+#include "stats.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +40,7 @@ static enum MHD_Result send_response(struct server *s, struct request *r, struct
     if (ret == MHD_YES && status < ROUTES_STATUS_MAX)
         s->counters.status[status]++;
     if (s->cfg->access_log) {
-        double took_ms = (double)(server_now_us() - r->start_us) / 1000.0;
+        double took_ms = (double)(stats_now_us() - r->start_us) / 1000.0;
         char delay_ms[40];
         if (r->say_hi)
             log_line(stdout, "INFO", "%s %s %u delay=%sms took=%.0fms", method, url, status,
@@ -149,7 +150,7 @@ static enum MHD_Result route(struct server *s, struct request *r, struct MHD_Con
     case ROUTE_SAY_HI:
         return route_say_hi(s, r, c, method, url);
     case ROUTE_STATS: {
-        double uptime_s = (double)(server_now_us() - s->started_us) / 1e6;
+        double uptime_s = (double)(stats_now_us() - s->started_us) / 1e6;
         return send_json(s, r, c, MHD_HTTP_OK, routes_stats_body(&s->counters, uptime_s), NULL, method, url);
     }
     case ROUTE_HEALTHZ:
@@ -174,7 +175,7 @@ enum MHD_Result handler_request(void *cls, struct MHD_Connection *c, const char 
         r = calloc(1, sizeof *r);
         if (r == NULL)
             return MHD_NO;
-        *r = (struct request){.srv = s, .conn = c, .start_us = server_now_us()};
+        *r = (struct request){.srv = s, .conn = c, .start_us = stats_now_us()};
         s->counters.requests++;
         s->active++;
         *req_cls = r;

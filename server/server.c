@@ -13,6 +13,7 @@
 #include "duration.h"
 #include "listener.h"
 #include "log.h"
+#include "stats.h"
 
 #include <malloc.h>
 #include <signal.h>
@@ -34,13 +35,6 @@
 /* A server for testing clients should hold them to the protocol: strict mode
  * answers 400 to an HTTP/1.1 request without Host and to spaces in the URL. */
 #define STRICT_HTTP 1
-
-int64_t server_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static struct timeval to_timeval(int64_t us)
 {
@@ -305,7 +299,7 @@ static void teardown(struct server *s)
 
 int server_run(const struct server_config *cfg)
 {
-    struct server s = {.cfg = cfg, .started_us = server_now_us()};
+    struct server s = {.cfg = cfg, .started_us = stats_now_us()};
     s.waiting.next = s.waiting.prev = &s.waiting;
     signal(SIGPIPE, SIG_IGN);
 

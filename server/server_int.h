@@ -48,9 +48,6 @@ struct server {
     bool draining, expired;
 };
 
-/* Monotonic clock in microseconds. */
-int64_t server_now_us(void);
-
 /* Suspends c until r->delay_us has passed; the request is then answered by
  * handler_request() in PHASE_DUE. */
 enum MHD_Result server_start_wait(struct server *s, struct request *r, struct MHD_Connection *c);
