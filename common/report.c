@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include "cli.h"
+#include "jsonnum.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -20,12 +21,12 @@ static cJSON *latency_json(const struct stats_summary *sum)
     if (sum->with_latency == 0)
         return cJSON_CreateNull();
     cJSON *l = cJSON_CreateObject();
-    cJSON_AddNumberToObject(l, "min", ms(sum->lat_min));
-    cJSON_AddNumberToObject(l, "mean", sum->lat_mean / 1000.0);
-    cJSON_AddNumberToObject(l, "p50", ms(sum->lat_p50));
-    cJSON_AddNumberToObject(l, "p90", ms(sum->lat_p90));
-    cJSON_AddNumberToObject(l, "p99", ms(sum->lat_p99));
-    cJSON_AddNumberToObject(l, "max", ms(sum->lat_max));
+    jsonnum_add(l, "min", ms(sum->lat_min), JSONNUM_MS);
+    jsonnum_add(l, "mean", sum->lat_mean / 1000.0, JSONNUM_MS);
+    jsonnum_add(l, "p50", ms(sum->lat_p50), JSONNUM_MS);
+    jsonnum_add(l, "p90", ms(sum->lat_p90), JSONNUM_MS);
+    jsonnum_add(l, "p99", ms(sum->lat_p99), JSONNUM_MS);
+    jsonnum_add(l, "max", ms(sum->lat_max), JSONNUM_MS);
     return l;
 }
 
@@ -39,8 +40,8 @@ char *report_json(const struct stats_summary *sum, const struct report_run *run)
     cJSON_AddNumberToObject(o, "concurrency", (double)run->concurrency);
     cJSON_AddNumberToObject(o, "ok", (double)sum->ok);
     cJSON_AddNumberToObject(o, "failed", (double)sum->failed);
-    cJSON_AddNumberToObject(o, "elapsed_s", run->elapsed_s);
-    cJSON_AddNumberToObject(o, "requests_per_s", per_second(sum, run));
+    jsonnum_add(o, "elapsed_s", run->elapsed_s, JSONNUM_SECONDS);
+    jsonnum_add(o, "requests_per_s", per_second(sum, run), JSONNUM_RATE);
     cJSON_AddItemToObject(o, "latency_ms", latency_json(sum));
     cJSON *codes = cJSON_AddObjectToObject(o, "status_codes");
     for (unsigned c = 0; c <= STATS_STATUS_MAX; c++) {

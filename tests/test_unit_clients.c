@@ -3,6 +3,7 @@
  * --timeline rows. */
 #include "client.h"
 #include "cli.h"
+#include "jsonnum.h"
 #include "report.h"
 #include "stats.h"
 #include "validate.h"
@@ -11,6 +12,7 @@
 
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,10 +172,36 @@ START_TEST(json_schema_known_data)
                         "\"p90\":3,\"p99\":3,\"max\":3},\"status_codes\":{\"200\":3},\"errors\":{\"connect\":0,"
                         "\"timeout\":1,\"closed\":0,\"bad_status\":0,\"bad_body\":0}}");
     free(s);
+    /* Numbers are rounded to what they mean: seconds and milliseconds to the
+     * microsecond, rates to 0.001, never 17 significant digits. */
+    sum.lat_mean = 2000.0 / 3.0;
+    run.elapsed_s = 19.784481053061981;
+    s = report_json(&sum, &run);
+    ck_assert_msg(strstr(s, "\"elapsed_s\":19.784481,\"requests_per_s\":0.202,") != NULL &&
+                      strstr(s, "\"mean\":0.667,") != NULL,
+                  "%s", s);
+    free(s);
     sum.with_latency = 0;
     s = report_json(&sum, &run);
     ck_assert_msg(strstr(s, "\"latency_ms\":null") != NULL, "%s", s);
     free(s);
+}
+END_TEST
+
+START_TEST(jsonnum_rounding)
+{
+    ck_assert(jsonnum_round(1.0005, 3) == 1.001 || jsonnum_round(1.0005, 3) == 1.0); /* binary 1.0005 */
+    ck_assert(jsonnum_round(2.5, 0) == 3.0);
+    ck_assert(jsonnum_round(-2.5, 0) == -3.0);
+    ck_assert(jsonnum_round(0.0000004, 6) == 0.0);
+    ck_assert(!signbit(jsonnum_round(-0.0000004, 6)));
+    cJSON *o = cJSON_CreateObject();
+    jsonnum_add(o, "t", 0.1 + 0.2, JSONNUM_SECONDS);
+    jsonnum_add(o, "r", 9569.40000000001, JSONNUM_RATE);
+    char *s = cJSON_PrintUnformatted(o);
+    ck_assert_str_eq(s, "{\"t\":0.3,\"r\":9569.4}");
+    free(s);
+    cJSON_Delete(o);
 }
 END_TEST
 
@@ -209,6 +237,7 @@ int main(void)
     tcase_add_test(tc, validate_cases);
     tcase_add_test(tc, url_forms);
     tcase_add_test(tc, json_schema_known_data);
+    tcase_add_test(tc, jsonnum_rounding);
     tcase_add_test(tc, timeline_csv);
     cli_set_program("test_unit_clients");
     return testsuite_run(s);
