@@ -3,10 +3,13 @@
 #include "duration.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #ifndef SAYHI_VERSION
 #define SAYHI_VERSION "unknown"
@@ -88,6 +91,36 @@ int cli_no_operands(int argc, char **argv)
 }
 
 void cli_print_version(void) { printf("%s %s\n", program, SAYHI_VERSION); }
+
+void cli_stdio_guard(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        int nul = open("/dev/null", O_RDONLY | O_CLOEXEC); /* takes the lowest free number: fd */
+        if (nul >= 0 && nul != fd)
+            close(nul);
+    }
+}
+
+int cli_stdout_finish(void)
+{
+    /* A full disk shows at the flush (stdout is buffered when it is not a
+     * terminal), a failure of an earlier flush through ferror; the close can
+     * fail too (NFS). errno is read right after the call that failed. */
+    errno = 0;
+    int failed = fflush(stdout) != 0;
+    int err = errno;
+    failed |= ferror(stdout) != 0;
+    if (fclose(stdout) != 0 && !failed) {
+        failed = 1;
+        err = errno;
+    }
+    if (!failed)
+        return 0;
+    cli_error("cannot write to stdout: %s", err != 0 ? strerror(err) : "write error");
+    return -1;
+}
 
 uint64_t cli_raise_fd_limit(uint64_t want)
 {

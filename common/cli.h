@@ -38,6 +38,16 @@ int cli_no_operands(int argc, char **argv);
 /* The --version line: "prog VERSION". */
 void cli_print_version(void);
 
+/* Call first in main(). A standard descriptor the caller closed (`>&-`) is
+ * reopened read-only on /dev/null: no socket can take its number, and
+ * writing to it still fails (EBADF), so cli_stdout_finish() reports it. */
+void cli_stdio_guard(void);
+
+/* Call last, after everything is printed: flushes and closes stdout. 0, or
+ * -1 after one line on stderr ("cannot write to stdout: No space left on
+ * device") when any write to stdout failed; the caller then exits 1. */
+int cli_stdout_finish(void);
+
 /* Raises the soft RLIMIT_NOFILE towards want (never above the hard limit)
  * and returns the soft limit now in force. */
 uint64_t cli_raise_fd_limit(uint64_t want);
