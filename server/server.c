@@ -159,6 +159,25 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
     finish_if_drained(s);
 }
 
+/* At its connection limit MHD takes the listening socket out of its epoll
+ * set, and puts it back only at the start of a later run once a connection
+ * has closed. A close happens inside a run; when it frees the slot the
+ * listening socket was waiting for, run MHD once more, or with nothing else
+ * to wake the loop the queued connections would wait forever. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+                          enum MHD_ConnectionNotificationCode what)
+{
+    struct server *s = cls;
+    (void)c;
+    (void)socket_ctx;
+    if (what == MHD_CONNECTION_NOTIFY_STARTED) {
+        s->connections++;
+        return;
+    }
+    if (s->connections-- >= s->connection_limit)
+        schedule_mhd_run(s);
+}
+
 /* Grace is over: every request still waiting is answered 503 now. */
 static void expire_waiting(struct server *s)
 {
@@ -241,11 +260,13 @@ static struct MHD_Daemon *start_mhd(struct server *s, int lfd, bool ipv6)
     if (ipv6)
         flags |= MHD_USE_IPv6;
     unsigned idle_s = (unsigned)((cfg->idle_timeout_us + 999999) / 1000000);
+    s->connection_limit = connection_limit(cfg);
     /* The logger must come first or MHD logs the options before it itself. */
     return MHD_start_daemon(flags, 0, NULL, NULL, handler_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
                             MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd, MHD_OPTION_CONNECTION_LIMIT,
-                            connection_limit(cfg), MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_POOL_BYTES,
+                            s->connection_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_POOL_BYTES,
                             MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
                             MHD_OPTION_STRICT_FOR_CLIENT, STRICT_HTTP, MHD_OPTION_END);
 }
 

@@ -44,6 +44,8 @@ struct server {
     struct routes_counters counters;
     struct request waiting; /* sentinel of the list of suspended requests */
     uint64_t active;        /* requests begun and not yet completed */
+    unsigned connections;   /* open connections, as MHD notifies them */
+    unsigned connection_limit; /* what MHD was given: at it, MHD stops accepting */
     int64_t started_us;
     bool draining, expired;
 };

@@ -261,6 +261,70 @@ START_TEST(grace_expiry_answers_503)
 }
 END_TEST
 
+/* Sends raw on n new connections at once (each waits in the accept queue
+ * while the server is at its limit), then expects a 200 on every one. */
+static void all_answered(unsigned port, int n, const char *raw)
+{
+    int fds[32];
+    struct http_response r;
+    ck_assert_int_le(n, 32);
+    for (int i = 0; i < n; i++) {
+        ck_assert_int_ge(fds[i] = http_connect(port), 0);
+        ck_assert_int_eq(write(fds[i], raw, strlen(raw)), (ssize_t)strlen(raw));
+    }
+    for (int i = 0; i < n; i++) {
+        ck_assert_msg(http_exchange(fds[i], NULL, 0, &r, 5000) == 200, "connection %d of %d: status %d", i + 1, n,
+                      r.status);
+        close(fds[i]);
+    }
+}
+
+/* Past --max-connections new connections wait in the accept queue until a
+ * connection closes, then are served: at any limit, kept alive or not, and
+ * when the slots were freed by --idle-timeout. libmicrohttpd takes its
+ * listening socket out of its epoll set at the limit and puts it back only on
+ * a later run, which nothing started once the last connection had closed. */
+START_TEST(accepts_again_after_the_connection_limit)
+{
+    struct test_server s;
+    struct http_response r;
+    static const char *const one[] = {"--max-connections", "1", "--delay", "0", "--quiet", NULL};
+    ck_assert_int_eq(test_server_start(&s, one), 0);
+    int held = http_connect(s.port);
+    ck_assert_int_eq(http_exchange(held, "GET /say-hi HTTP/1.1\r\nHost: x\r\n\r\n", 0, &r, 5000), 200);
+    const char *get = "GET /say-hi HTTP/1.1\r\nHost: x\r\n\r\n";
+    int queued = http_connect(s.port); /* accepted by the kernel, not by the server */
+    ck_assert_int_ge(queued, 0);
+    ck_assert_int_eq(write(queued, get, strlen(get)), (ssize_t)strlen(get));
+    close(held);
+    ck_assert_int_eq(http_exchange(queued, NULL, 0, &r, 5000), 200);
+    close(queued);
+    usleep(100000); /* idle: no connection at all */
+    ck_assert_int_eq(http_get(s.port, "GET", "/say-hi", &r), 200);
+    ck_assert_int_eq(test_server_stop(&s, SIGTERM, 5000), 0);
+
+    static const char *const five[] = {"--max-connections", "5", "--delay", "20ms", "--quiet", NULL};
+    ck_assert_int_eq(test_server_start(&s, five), 0);
+    all_answered(s.port, 20, "GET /say-hi HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    all_answered(s.port, 20, "GET /say-hi HTTP/1.0\r\n\r\n");
+    ck_assert_int_eq(test_server_stop(&s, SIGTERM, 5000), 0);
+
+    static const char *const idle[] = {"--max-connections", "2", "--idle-timeout", "1s", "--delay", "0", "--quiet",
+                                       NULL};
+    ck_assert_int_eq(test_server_start(&s, idle), 0);
+    int silent[2];
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_ge(silent[i] = http_connect(s.port), 0);
+    usleep(100000);
+    double t0 = test_now();
+    ck_assert_int_eq(http_get(s.port, "GET", "/say-hi", &r), 200); /* served once the silent ones time out */
+    ck_assert_msg(test_now() - t0 < 4.0, "served after %.1fs", test_now() - t0);
+    for (int i = 0; i < 2; i++)
+        close(silent[i]);
+    ck_assert_int_eq(test_server_stop(&s, SIGTERM, 5000), 0);
+}
+END_TEST
+
 START_TEST(access_log_line)
 {
     struct test_server s;
@@ -356,6 +420,7 @@ int main(void)
     tcase_add_test(own, sigterm_lets_in_flight_requests_finish);
     tcase_add_test(own, grace_expiry_answers_503);
     tcase_add_test(own, access_log_line);
+    tcase_add_test(own, accepts_again_after_the_connection_limit);
     tcase_add_test(own, bad_flags_exit_2);
     tcase_add_test(own, low_fd_limit_is_announced);
 
