@@ -129,9 +129,13 @@ static void on_trim(evutil_socket_t fd, short what, void *arg)
         malloc_trim(0);
 }
 
+/* Draining ends when no request is left, or once the grace is over and the
+ * requests it cut short have had their 503: whatever else is open then (a
+ * request still arriving, an idle keep-alive connection) is closed by
+ * MHD_stop_daemon(), as --grace promises. */
 static void finish_if_drained(struct server *s)
 {
-    if (s->draining && s->active == 0)
+    if (s->draining && (s->active == 0 || (s->expired && s->counters.in_flight == 0)))
         event_base_loopbreak(s->base);
 }
 
@@ -178,7 +182,12 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx
         schedule_mhd_run(s);
 }
 
-/* Grace is over: every request still waiting is answered 503 now. */
+/* How long the 503s of a grace that ran out may take to reach clients that
+ * do not read them, before the server stops anyway. */
+#define FLUSH_AFTER_GRACE_US 1000000
+
+/* Grace is over: every request still waiting is answered 503 now, and the
+ * server stops when they are sent, or FLUSH_AFTER_GRACE_US from now. */
 static void expire_waiting(struct server *s)
 {
     s->expired = true;
@@ -188,14 +197,21 @@ static void expire_waiting(struct server *s)
         r->expired = true;
         wake(r);
     }
+    struct timeval tv = to_timeval(FLUSH_AFTER_GRACE_US);
+    evtimer_add(s->grace_ev, &tv);
     schedule_mhd_run(s);
+    finish_if_drained(s);
 }
 
 static void on_grace(evutil_socket_t fd, short what, void *arg)
 {
+    struct server *s = arg;
     (void)fd;
     (void)what;
-    expire_waiting(arg);
+    if (s->expired) /* the flush time is over too */
+        event_base_loopbreak(s->base);
+    else
+        expire_waiting(s);
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)

@@ -325,6 +325,37 @@ START_TEST(accepts_again_after_the_connection_limit)
 }
 END_TEST
 
+/* After --grace every connection is closed, whatever its state: a client
+ * that sent headers and 3 of 10 body bytes must not keep the server alive
+ * until --idle-timeout (nor forever with --idle-timeout 0). */
+START_TEST(grace_ends_unfinished_requests_too)
+{
+    static const char *const idle_args[2][7] = {
+        {"--quiet", "--grace", "300ms", "--idle-timeout", "0", NULL},
+        {"--quiet", "--grace", "300ms", "--idle-timeout", "30s", NULL},
+    };
+    for (int i = 0; i < 2; i++) {
+        struct test_server s;
+        struct http_response r;
+        ck_assert_int_eq(test_server_start(&s, idle_args[i]), 0);
+        const char *partial = "POST /say-hi HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc";
+        int fd = http_connect(s.port), idle = http_connect(s.port), waiting = http_connect(s.port);
+        ck_assert_int_eq(write(fd, partial, strlen(partial)), (ssize_t)strlen(partial));
+        const char *slow = "GET /say-hi?delay=30s HTTP/1.1\r\nHost: x\r\n\r\n";
+        ck_assert_int_eq(write(waiting, slow, strlen(slow)), (ssize_t)strlen(slow));
+        usleep(100000);
+        double t0 = test_now();
+        kill(s.pid, SIGTERM);
+        ck_assert_int_eq(http_exchange(waiting, NULL, 0, &r, 5000), 503); /* waiting ones still get their 503 */
+        ck_assert_int_eq(test_server_stop(&s, 0, 5000), 0);
+        ck_assert_msg(test_now() - t0 < 2.0, "exited %.2fs after SIGTERM with --grace 300ms", test_now() - t0);
+        close(fd);
+        close(idle);
+        close(waiting);
+    }
+}
+END_TEST
+
 START_TEST(access_log_line)
 {
     struct test_server s;
@@ -419,6 +450,7 @@ int main(void)
     TCase *own = testsuite_case(s, "own-server", 60, NULL, NULL);
     tcase_add_test(own, sigterm_lets_in_flight_requests_finish);
     tcase_add_test(own, grace_expiry_answers_503);
+    tcase_add_test(own, grace_ends_unfinished_requests_too);
     tcase_add_test(own, access_log_line);
     tcase_add_test(own, accepts_again_after_the_connection_limit);
     tcase_add_test(own, bad_flags_exit_2);
