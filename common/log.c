@@ -2,6 +2,7 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +26,36 @@ void log_line(FILE *out, const char *level, const char *fmt, ...)
     vfprintf(out, fmt, ap);
     fputc('\n', out);
     va_end(ap);
+}
+
+char *log_escape(const char *s, size_t len, char *buf, size_t buflen)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    if (buflen < 4) { /* not even room for "..." */
+        if (buflen > 0)
+            buf[0] = '\0';
+        return buf;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+        if (o + (plain ? 1 : 4) + 4 > buflen) { /* room for this byte, "..." and the NUL */
+            memcpy(buf + o, "...", 3);
+            o += 3;
+            break;
+        }
+        if (plain) {
+            buf[o++] = (char)c;
+        } else {
+            buf[o++] = '\\';
+            buf[o++] = 'x';
+            buf[o++] = hex[c >> 4];
+            buf[o++] = hex[c & 15];
+        }
+    }
+    buf[o] = '\0';
+    return buf;
 }
 
 void log_progress_init(struct log_progress *p, bool wanted, uint64_t total, int64_t now_us)

@@ -16,6 +16,12 @@ char *log_timestamp(char *buf, size_t len);
 /* One line "<timestamp> <LEVEL> <message>" on out. */
 void log_line(FILE *out, const char *level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Copies s[0..len) into buf with every byte that could forge or garble a
+ * log line (controls, DEL, '"', '\\', bytes >= 0x80) written as \xHH, so one
+ * request stays one line whatever it carried. Truncated to fit (ending in
+ * "..." then), always terminated. Returns buf. */
+char *log_escape(const char *s, size_t len, char *buf, size_t buflen);
+
 /* A one-line progress bar on stderr, redrawn at most every 100 ms and only
  * once the run has lasted a second, so short runs and pipes stay clean. */
 struct log_progress {

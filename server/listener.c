@@ -48,6 +48,20 @@ static int bind_listen(const struct addrinfo *ai, unsigned backlog, const char *
     return -1;
 }
 
+/* "::ffff:127.0.0.1" names an IPv4 address in IPv6 clothing, which an
+ * IPv6-only socket cannot bind (EINVAL): bind the IPv4 address it maps. */
+static void unmap_v4(struct addrinfo *ai, struct sockaddr_in *v4)
+{
+    const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ai->ai_addr;
+    if (ai->ai_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&a->sin6_addr))
+        return;
+    *v4 = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = a->sin6_port};
+    memcpy(&v4->sin_addr, &a->sin6_addr.s6_addr[12], 4);
+    ai->ai_family = AF_INET;
+    ai->ai_addr = (struct sockaddr *)v4;
+    ai->ai_addrlen = sizeof *v4;
+}
+
 int listener_open(const char *host, unsigned port, unsigned backlog, struct listener *out)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
@@ -59,7 +73,10 @@ int listener_open(const char *host, unsigned port, unsigned backlog, struct list
         cli_error("cannot resolve --bind '%s': %s", host, gai_strerror(gai));
         return -1;
     }
-    int fd = bind_listen(res, backlog, host, port);
+    struct addrinfo use = *res;
+    struct sockaddr_in v4;
+    unmap_v4(&use, &v4);
+    int fd = bind_listen(&use, backlog, host, port);
     freeaddrinfo(res);
     if (fd < 0)
         return -1;

@@ -143,10 +143,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
 {
     struct server *s = cls;
     struct request *r = *req_cls;
-    (void)c;
     (void)toe;
     if (r == NULL)
         return;
+    handler_end(s, r, c);
     if (r->phase == PHASE_WAITING) { /* defensive: MHD does not close suspended connections */
         evtimer_del(&r->timer);
         list_remove(r);
@@ -243,10 +243,13 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 /* ---- start-up ---- */
 
+/* libmicrohttpd's own messages are mostly about clients ("Not enough memory
+ * in pool", a request without Host), which --access-log shows one line each:
+ * notices, so --quiet silences them. */
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    (void)cls;
-    if (fmt == NULL)
+    const struct server *s = cls;
+    if (fmt == NULL || s->cfg->quiet)
         return;
     fprintf(stderr, "%s: ", cli_program());
     vfprintf(stderr, fmt, ap);
@@ -282,7 +285,8 @@ static struct MHD_Daemon *start_mhd(struct server *s, int lfd, bool ipv6)
                             MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd, MHD_OPTION_CONNECTION_LIMIT,
                             s->connection_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_POOL_BYTES,
                             MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_URI_LOG_CALLBACK,
+                            handler_begin, s,
                             MHD_OPTION_STRICT_FOR_CLIENT, STRICT_HTTP, MHD_OPTION_END);
 }
 

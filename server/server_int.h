@@ -26,8 +26,13 @@ struct request {
     int64_t delay_us;
     unsigned status;
     enum phase phase;
-    bool say_hi;  /* counted in in_flight */
-    bool expired; /* answered 503 because the grace period ran out */
+    bool headers_in; /* the handler was called once: the next call may answer */
+    bool say_hi;     /* counted in in_flight */
+    bool expired;    /* answered 503 because the grace period ran out */
+    bool logged;     /* its access log line is written */
+    size_t target_len;
+    char *target;    /* the request target as received, cut after TARGET_MAX_BYTES + 1 bytes;
+                        allocated with the request, right after it */
 };
 
 struct server {
@@ -53,6 +58,15 @@ struct server {
 /* Suspends c until r->delay_us has passed; the request is then answered by
  * handler_request() in PHASE_DUE. */
 enum MHD_Result server_start_wait(struct server *s, struct request *r, struct MHD_Connection *c);
+
+/* libmicrohttpd's URI callback, once per request line (cls is the struct
+ * server): allocates the request, which MHD then hands to the handler as
+ * *req_cls and to the completion callback. NULL when out of memory. */
+void *handler_begin(void *cls, const char *uri, struct MHD_Connection *c);
+
+/* From the completion callback, before r is freed: counts the response
+ * c carried in /stats (ours or one MHD sent by itself) and logs the latter. */
+void handler_end(struct server *s, struct request *r, struct MHD_Connection *c);
 
 /* libmicrohttpd's access handler (cls is the struct server). */
 enum MHD_Result handler_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,

@@ -6,6 +6,7 @@
 
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -356,24 +357,98 @@ START_TEST(grace_ends_unfinished_requests_too)
 }
 END_TEST
 
+/* Reads what the server printed within ms into buf (stdout and stderr). */
+static size_t read_output(const struct test_server *s, char *buf, size_t len, int ms)
+{
+    size_t n = 0;
+    double deadline = test_now() + ms / 1000.0;
+    while (n + 1 < len && test_now() < deadline) {
+        struct pollfd p = {.fd = s->out_fd, .events = POLLIN};
+        if (poll(&p, 1, 50) == 1) {
+            ssize_t r = read(s->out_fd, buf + n, len - 1 - n);
+            if (r <= 0)
+                break;
+            n += (size_t)r;
+        }
+    }
+    buf[n] = '\0';
+    return n;
+}
+
+/* One line per request, with the target as received (query included), the
+ * reason of an error, and control bytes escaped: a %0a or a raw byte in the
+ * target cannot forge a second line. Responses libmicrohttpd sends by itself
+ * are logged too. */
 START_TEST(access_log_line)
 {
     struct test_server s;
     struct http_response r;
     static const char *const args[] = {"--access-log", NULL};
-    char line[256] = "";
+    char out[4096];
     ck_assert_int_eq(test_server_start(&s, args), 0);
     ck_assert_int_eq(http_get(s.port, "GET", "/say-hi?delay=20ms", &r), 200);
-    FILE *out = fdopen(dup(s.out_fd), "r");
-    ck_assert_ptr_nonnull(fgets(line, sizeof line, out));
-    fclose(out);
+    ck_assert_int_eq(http_get(s.port, "GET", "/say-hi?delay=abc", &r), 400);
+    ck_assert_int_eq(http_get(s.port, "GET", "/x%0aINFO%20forged\x01", &r), 404);
+    int fd = http_connect(s.port);
+    ck_assert_int_eq(http_exchange(fd, "GET /say-hi HTTP/1.1\r\n\r\n", 0, &r, 5000), 400); /* no Host */
+    close(fd);
+    read_output(&s, out, sizeof out, 500);
+    char *line[5] = {NULL};
+    int lines = 0;
+    for (char *save = NULL, *l = strtok_r(out, "\n", &save); l != NULL && lines < 5; l = strtok_r(NULL, "\n", &save))
+        if (strstr(l, " INFO ") != NULL)
+            line[lines++] = l;
+    ck_assert_msg(lines == 4, "%d log lines:\n%s", lines, out);
     int y, mo, d, h, mi, sec, ms, took;
     char tail[8];
-    ck_assert_msg(sscanf(line, "%4d-%2d-%2d %2d:%2d:%2d.%3d INFO GET /say-hi 200 delay=20ms took=%dms%1s", &y, &mo,
-                         &d, &h, &mi, &sec, &ms, &took, tail) == 8,
-                  "access log line: %s", line);
+    ck_assert_msg(sscanf(line[0], "%4d-%2d-%2d %2d:%2d:%2d.%3d INFO GET /say-hi?delay=20ms 200 delay=20ms took=%dms%1s",
+                         &y, &mo, &d, &h, &mi, &sec, &ms, &took, tail) == 8,
+                  "access log line: %s", line[0]);
     ck_assert_int_ge(took, 19);
+    ck_assert_msg(strstr(line[1], " INFO GET /say-hi?delay=abc 400 took=") != NULL &&
+                      strstr(line[1], " error=\"invalid delay 'abc': expected a duration") != NULL,
+                  "%s", line[1]);
+    ck_assert_msg(strstr(line[2], " INFO GET /x%0aINFO%20forged\\x01 404 took=") != NULL, "%s", line[2]);
+    ck_assert_msg(strstr(line[3], " INFO - /say-hi 400 took=") != NULL && strstr(line[3], "libmicrohttpd") != NULL,
+                  "%s", line[3]);
     ck_assert_int_eq(test_server_stop(&s, SIGINT, 5000), 0);
+}
+END_TEST
+
+/* --quiet: what libmicrohttpd says about bad clients ("Not enough memory in
+ * pool") is a notice, not an error: nothing is printed. */
+START_TEST(quiet_is_quiet_about_bad_clients)
+{
+    struct test_server s;
+    struct http_response r;
+    static const char *const args[] = {"--quiet", NULL};
+    char out[1024];
+    ck_assert_int_eq(test_server_start(&s, args), 0);
+    int fd = http_connect(s.port);
+    ck_assert_int_eq(http_exchange(fd, "GET /say-hi HTTP/1.1\r\n\r\n", 0, &r, 5000), 400);
+    close(fd);
+    char big[6000];
+    snprintf(big, sizeof big, "GET /say-hi HTTP/1.1\r\nHost: x\r\nX-Big: %05000d\r\n\r\n", 0);
+    fd = http_connect(s.port);
+    ck_assert_int_eq(http_exchange(fd, big, 0, &r, 5000), 431);
+    close(fd);
+    ck_assert_msg(read_output(&s, out, sizeof out, 300) == 0, "printed: %s", out);
+    ck_assert_int_eq(test_server_stop(&s, SIGTERM, 5000), 0);
+}
+END_TEST
+
+/* ::ffff:127.0.0.1 is 127.0.0.1 written as IPv6: it is served as such. */
+START_TEST(bind_v4_mapped_address)
+{
+    struct test_server s;
+    struct http_response r;
+    static const char *const args[] = {"--bind", "::ffff:127.0.0.1", "--quiet", "--delay", "0", NULL};
+    ck_assert_int_eq(test_server_start(&s, args), 0);
+    char want[64];
+    snprintf(want, sizeof want, "listening on http://127.0.0.1:%u", s.port);
+    ck_assert_str_eq(s.first_line, want);
+    ck_assert_int_eq(http_get(s.port, "GET", "/say-hi", &r), 200);
+    ck_assert_int_eq(test_server_stop(&s, SIGTERM, 5000), 0);
 }
 END_TEST
 
@@ -452,6 +527,8 @@ int main(void)
     tcase_add_test(own, grace_expiry_answers_503);
     tcase_add_test(own, grace_ends_unfinished_requests_too);
     tcase_add_test(own, access_log_line);
+    tcase_add_test(own, quiet_is_quiet_about_bad_clients);
+    tcase_add_test(own, bind_v4_mapped_address);
     tcase_add_test(own, accepts_again_after_the_connection_limit);
     tcase_add_test(own, bad_flags_exit_2);
     tcase_add_test(own, low_fd_limit_is_announced);

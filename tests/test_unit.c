@@ -1,9 +1,11 @@
-/* Unit tests of the pure modules: durations, flag values, query parameters,
- * route table and JSON bodies. */
+/* Unit tests of the pure modules: durations, flag values, request targets,
+ * query parameters, route table, JSON bodies and log escaping. */
 #include "cli.h"
 #include "duration.h"
+#include "log.h"
 #include "params.h"
 #include "routes.h"
+#include "target.h"
 
 #include "testsuite.h"
 
@@ -99,7 +101,7 @@ END_TEST
 static int apply(struct params *p, const char *key, const char *value, char *err)
 {
     params_init(p, 1000000, 60000000);
-    return params_set(p, key, value, err, 256);
+    return params_set(p, key, value, value != NULL ? strlen(value) : 0, err, 256);
 }
 
 START_TEST(params_defaults_and_overrides)
@@ -155,11 +157,11 @@ START_TEST(params_repeated_key)
     struct params p;
     char err[256];
     params_init(&p, 0, 1000000);
-    ck_assert_int_eq(params_set(&p, "delay", "1", err, sizeof err), 0);
-    ck_assert_int_eq(params_set(&p, "delay", "1", err, sizeof err), -1);
+    ck_assert_int_eq(params_set(&p, "delay", "1", 1, err, sizeof err), 0);
+    ck_assert_int_eq(params_set(&p, "delay", "1", 1, err, sizeof err), -1);
     ck_assert_str_eq(err, "delay is given more than once");
-    ck_assert_int_eq(params_set(&p, "status", "201", err, sizeof err), 0);
-    ck_assert_int_eq(params_set(&p, "status", "201", err, sizeof err), -1);
+    ck_assert_int_eq(params_set(&p, "status", "201", 3, err, sizeof err), 0);
+    ck_assert_int_eq(params_set(&p, "status", "201", 3, err, sizeof err), -1);
 }
 END_TEST
 
@@ -228,6 +230,100 @@ START_TEST(routes_stats_body_schema)
 }
 END_TEST
 
+START_TEST(target_forms)
+{
+    struct target t;
+    ck_assert_int_eq(target_split("/say-hi?delay=1s", &t), 0);
+    ck_assert_str_eq(t.path, "/say-hi");
+    ck_assert_str_eq(t.query, "delay=1s");
+    ck_assert_int_eq(target_split("/say-hi", &t), 0);
+    ck_assert_ptr_null(t.query);
+    /* The absolute form (RFC 9112 3.2.2): scheme and authority are dropped. */
+    ck_assert_int_eq(target_split("http://127.0.0.1:8080/say-hi?delay=0", &t), 0);
+    ck_assert_str_eq(t.path, "/say-hi");
+    ck_assert_str_eq(t.query, "delay=0");
+    ck_assert_int_eq(target_split("HTTP://h", &t), 0);
+    ck_assert_str_eq(t.path, "/");
+    ck_assert_int_eq(target_split("http://h?x=1", &t), 0);
+    ck_assert_str_eq(t.path, "/");
+    ck_assert_str_eq(t.query, "x=1");
+    /* Decoded with its length: %00 stays a byte, so the path is not "/say-hi". */
+    ck_assert_int_eq(target_split("/say-hi%00junk", &t), 0);
+    ck_assert_uint_eq(t.path_len, 12);
+    ck_assert_uint_eq(strlen(t.path), 7);
+    ck_assert_int_eq((int)t.raw_path_len, 14);
+    ck_assert_int_eq(target_split("/a%2Fb%zz%4", &t), 0); /* bad escapes stay as they are */
+    ck_assert_str_eq(t.path, "/a/b%zz%4");
+    char big[TARGET_MAX_BYTES + 2];
+    memset(big, 'a', sizeof big - 1);
+    big[0] = '/';
+    big[TARGET_MAX_BYTES] = '\0';
+    ck_assert_int_eq(target_split(big, &t), 0);
+    big[TARGET_MAX_BYTES] = 'a';
+    big[TARGET_MAX_BYTES + 1] = '\0';
+    ck_assert_int_eq(target_split(big, &t), -1);
+}
+END_TEST
+
+struct seen {
+    char text[512];
+    int calls;
+};
+
+static int collect_param(const char *key, size_t key_len, const char *value, size_t value_len, void *arg)
+{
+    struct seen *s = arg;
+    size_t n = strlen(s->text);
+    snprintf(s->text + n, sizeof s->text - n, "[%zu:%s=%s:%zu]", key_len, key, value != NULL ? value : "(none)",
+             value_len);
+    return ++s->calls == 99; /* stop at the 99th */
+}
+
+START_TEST(target_params)
+{
+    struct seen s = {.calls = 0};
+    ck_assert_int_eq(target_each_param("a=1&&b&c=x+y%2By&d=1%00z&=v", collect_param, &s), 0);
+    ck_assert_str_eq(s.text, "[1:a=1:1][1:b=(none):0][1:c=x y+y:5][1:d=1:3][0:=v:1]");
+    ck_assert_int_eq(target_each_param(NULL, collect_param, &s), 0);
+    /* TARGET_MAX_PARAMS are walked; one more and none is. */
+    char q[1024] = "";
+    for (int i = 0; i < TARGET_MAX_PARAMS; i++)
+        strcat(q, i ? "&k" : "k");
+    s = (struct seen){.calls = 0};
+    ck_assert_int_eq(target_each_param(q, collect_param, &s), 1); /* the callback's stop */
+    ck_assert_int_eq(s.calls, 99);
+    strcat(q, "&k");
+    s = (struct seen){.calls = 0};
+    ck_assert_int_eq(target_each_param(q, collect_param, &s), -1);
+    ck_assert_int_eq(s.calls, 0);
+}
+END_TEST
+
+START_TEST(params_nul_in_value)
+{
+    struct params p;
+    char err[256];
+    params_init(&p, 0, 1000000);
+    ck_assert_int_eq(params_set(&p, "delay", "1\0junk", 6, err, sizeof err), -1);
+    ck_assert_str_eq(err, "invalid delay '1%00junk': expected a duration like 1, 0.25, 250ms or 1.5s");
+    ck_assert_int_eq(params_set(&p, "status", "201\0x", 5, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "invalid status '201%00x'") != NULL, "%s", err);
+    ck_assert_int_eq(params_set(&p, "other", "a\0b", 3, err, sizeof err), 0); /* unknown: ignored */
+}
+END_TEST
+
+START_TEST(log_escape_keeps_one_line)
+{
+    char buf[64];
+    ck_assert_str_eq(log_escape("GET /a\nINFO x\"\\\x7f\xff", 17, buf, sizeof buf),
+                     "GET /a\\x0aINFO x\\x22\\x5c\\x7f\\xff");
+    ck_assert_str_eq(log_escape("a\0b", 3, buf, sizeof buf), "a\\x00b");
+    char small[8];
+    ck_assert_str_eq(log_escape("abcdefghij", 10, small, sizeof small), "abcd...");
+    ck_assert_str_eq(log_escape("abcdefghij", 10, small, 3), "");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("unit");
@@ -237,7 +333,8 @@ int main(void)
     } cases[] = {
         {"duration", {duration_valid_forms, duration_rejects, duration_format_round_trips}},
         {"cli", {cli_uint, cli_duration_range}},
-        {"params", {params_defaults_and_overrides, params_errors_say_what, params_repeated_key}},
+        {"params", {params_defaults_and_overrides, params_errors_say_what, params_repeated_key, params_nul_in_value}},
+        {"target", {target_forms, target_params, log_escape_keeps_one_line}},
         {"routes", {routes_table, routes_say_hi_body_exact, routes_error_body_escapes, routes_stats_body_schema}},
     };
     cli_set_program("test_unit");

@@ -1,10 +1,13 @@
-/* libFuzzer target: /say-hi query parameters.
+/* libFuzzer target: a request target as /say-hi reads it.
  *
- * The input is split like a query string ("k=v&k=v", a key without '=' has
- * no value) and fed pair by pair, as libmicrohttpd would. Invariants: the
- * delay stays within [0, max], the status within 200..599, and every
- * rejection comes with a non-empty, terminated message. */
+ * The input is a target ("/say-hi?k=v&k=v", or the query alone), split and
+ * walked by target.c and applied pair by pair by params.c, as the server
+ * does. Invariants: the path fits its buffer and matches its length, the
+ * delay stays within [0, max], the status within 200..599, every rejection
+ * comes with a non-empty, terminated message, and no more than
+ * TARGET_MAX_PARAMS parameters are ever applied. */
 #include "params.h"
+#include "target.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,27 +15,45 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+struct walk {
+    struct params p;
+    char err[192];
+    unsigned calls;
+};
+
+static int apply(const char *key, size_t key_len, const char *value, size_t value_len, void *arg)
+{
+    struct walk *w = arg;
+    if (++w->calls > TARGET_MAX_PARAMS || strlen(key) > key_len || (value != NULL && strlen(value) > value_len))
+        abort();
+    memset(w->err, 'x', sizeof w->err);
+    if (params_set(&w->p, key, value, value_len, w->err, sizeof w->err) != 0) {
+        if (memchr(w->err, '\0', sizeof w->err) == NULL || w->err[0] == '\0')
+            abort();
+        return 1;
+    }
+    if (w->p.delay_us < 0 || w->p.delay_us > 60000000 || w->p.status < 200 || w->p.status > 599)
+        abort();
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *q = malloc(size + 1);
-    memcpy(q, data, size);
-    q[size] = '\0';
-    struct params p;
-    params_init(&p, 1000000, 60000000);
-    char err[192];
-    for (char *save = NULL, *pair = strtok_r(q, "&", &save); pair; pair = strtok_r(NULL, "&", &save)) {
-        char *eq = strchr(pair, '=');
-        if (eq != NULL)
-            *eq = '\0';
-        memset(err, 'x', sizeof err);
-        if (params_set(&p, pair, eq != NULL ? eq + 1 : NULL, err, sizeof err) != 0) {
-            if (memchr(err, '\0', sizeof err) == NULL || err[0] == '\0')
-                abort();
-            break;
-        }
-        if (p.delay_us < 0 || p.delay_us > 60000000 || p.status < 200 || p.status > 599)
+    char *raw = malloc(size + 2);
+    raw[0] = '?'; /* the corpus holds bare queries; a '?' inside the input starts the query instead */
+    memcpy(raw + 1, data, size);
+    raw[size + 1] = '\0';
+    const char *start = memchr(data, '?', size) != NULL || (size > 0 && data[0] == '/') ? raw + 1 : raw;
+    struct target t;
+    struct walk w = {.calls = 0};
+    params_init(&w.p, 1000000, 60000000);
+    if (target_split(start, &t) == 0) {
+        if (t.path_len > TARGET_MAX_BYTES || t.path[t.path_len] != '\0' || strlen(t.path) > t.path_len)
             abort();
+        target_each_param(t.query, apply, &w);
+    } else if (strlen(start) <= TARGET_MAX_BYTES) {
+        abort();
     }
-    free(q);
+    free(raw);
     return 0;
 }
