@@ -1,18 +1,17 @@
-/* handler: what sayhi-server answers to each request, on libmicrohttpd.
+/* handler: the life of a request on libmicrohttpd, and the replies.
  *
  * A request is born in handler_begin() (libmicrohttpd's URI callback) with its
- * target as received, is routed here (path, method, query parameters) and
- * answered, and ends in handler_end() (the completion callback), which counts
- * the response whoever sent it and writes the access log line of responses
- * libmicrohttpd sent by itself. A delayed /say-hi is handed to
- * server_start_wait() and answered here again when it falls due. Not for: the
+ * target as received, is routed here to its endpoint (path and method), and
+ * ends in handler_end() (the completion callback), which counts the response
+ * whoever sent it and writes the access log line of responses libmicrohttpd
+ * sent by itself. A request that waits is answered by its respond function
+ * when it falls due. Not for: what each endpoint serves (endpoints.c), the
  * event loop, timers or shutdown (server.c), the shape of the bodies
  * (routes.c) or how a target is split and decoded (target.c). */
 #include "server_int.h"
 
 #include "duration.h"
 #include "log.h"
-#include "params.h"
 #include "stats.h"
 #include "target.h"
 
@@ -47,8 +46,8 @@ static void access_log(const struct request *r, const char *method, unsigned sta
 
 /* ---- replies ---- */
 
-static struct MHD_Response *json_response(const struct server *s, const char *body, size_t len,
-                                          enum MHD_ResponseMemoryMode mode)
+struct MHD_Response *handler_json_response(const struct server *s, const char *body, size_t len,
+                                           enum MHD_ResponseMemoryMode mode)
 {
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body, mode);
     if (resp == NULL)
@@ -59,137 +58,68 @@ static struct MHD_Response *json_response(const struct server *s, const char *bo
     return resp;
 }
 
-/* Queues resp (NULL: out of memory, MHD closes the connection); why is
- * the reason of an error, for the access log. Counting waits for
- * handler_end(), where every response is seen, MHD's own included. */
-static enum MHD_Result send_response(struct server *s, struct request *r, struct MHD_Connection *c,
-                                     unsigned status, struct MHD_Response *resp, const char *method,
-                                     const char *why)
+/* Counting waits for handler_end(), where every response is seen, MHD's
+ * own included. */
+enum MHD_Result handler_send(struct server *s, struct request *r, unsigned status, struct MHD_Response *resp,
+                             const char *why)
 {
     if (resp == NULL)
         return MHD_NO;
-    enum MHD_Result ret = MHD_queue_response(c, status, resp);
+    enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
     if (s->cfg->access_log) {
-        access_log(r, method, status, why);
+        access_log(r, r->method, status, why);
         r->logged = true;
     }
     return ret;
 }
 
-/* Sends body (copied) and frees it; body NULL means out of memory. */
-static enum MHD_Result send_json(struct server *s, struct request *r, struct MHD_Connection *c, unsigned status,
-                                 char *body, const char *method, const char *why)
+enum MHD_Result handler_send_json(struct server *s, struct request *r, unsigned status, char *body,
+                                  const char *why)
 {
     if (body == NULL)
         return MHD_NO;
-    struct MHD_Response *resp = json_response(s, body, strlen(body), MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *resp = handler_json_response(s, body, strlen(body), MHD_RESPMEM_MUST_FREE);
     if (resp == NULL) {
         free(body);
         return MHD_NO;
     }
-    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, ROUTES_ALLOW);
-    enum MHD_Result ret = send_response(s, r, c, status, resp, method, why);
+    if (status == MHD_HTTP_METHOD_NOT_ALLOWED && r->route != NULL)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->route->methods);
+    enum MHD_Result ret = handler_send(s, r, status, resp, why);
     MHD_destroy_response(resp);
     return ret;
 }
 
-static enum MHD_Result send_error(struct server *s, struct request *r, struct MHD_Connection *c, unsigned status,
-                                  const char *message, const char *method)
+enum MHD_Result handler_send_error(struct server *s, struct request *r, unsigned status, const char *message)
 {
-    return send_json(s, r, c, status, routes_error_body(message), method, message);
-}
-
-static enum MHD_Result send_say_hi(struct server *s, struct request *r, struct MHD_Connection *c, const char *method)
-{
-    if (r->expired)
-        return send_error(s, r, c, MHD_HTTP_SERVICE_UNAVAILABLE, "server is shutting down", method);
-    if (r->status == MHD_HTTP_OK && r->delay_us == s->cfg->delay_us && !s->draining)
-        return send_response(s, r, c, r->status, s->default_hi, method, NULL);
-    char body[96];
-    size_t len = routes_say_hi_body(body, sizeof body, r->delay_us);
-    struct MHD_Response *resp = json_response(s, body, len, MHD_RESPMEM_MUST_COPY);
-    enum MHD_Result ret = send_response(s, r, c, r->status, resp, method, NULL);
-    if (resp != NULL)
-        MHD_destroy_response(resp);
-    return ret;
+    return handler_send_json(s, r, status, routes_error_body(message), message);
 }
 
 /* ---- routing ---- */
 
-struct arg_walk {
-    struct params *params;
-    char err[192];
-};
-
-static int on_param(const char *key, size_t key_len, const char *value, size_t value_len, void *arg)
-{
-    struct arg_walk *w = arg;
-    if (strlen(key) != key_len) /* a NUL in a key: no parameter of ours, ignored like any unknown one */
-        return 0;
-    return params_set(w->params, key, value, value_len, w->err, sizeof w->err) != 0;
-}
-
-static enum MHD_Result route_say_hi(struct server *s, struct request *r, struct MHD_Connection *c,
-                                    const struct target *t, const char *method)
-{
-    struct params p;
-    struct arg_walk w = {.params = &p};
-    params_init(&p, s->cfg->delay_us, s->cfg->max_delay_us);
-    int rc = target_each_param(t->query, on_param, &w);
-    if (rc < 0) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "the query has more than %d parameters, the most this server reads",
-                 TARGET_MAX_PARAMS);
-        return send_error(s, r, c, MHD_HTTP_URI_TOO_LONG, msg, method);
-    }
-    if (rc > 0)
-        return send_error(s, r, c, MHD_HTTP_BAD_REQUEST, w.err, method);
-
-    r->say_hi = true;
-    r->delay_us = p.delay_us;
-    r->status = p.status;
-    r->expired = s->expired;
-    if (++s->counters.in_flight > s->counters.peak_in_flight)
-        s->counters.peak_in_flight = s->counters.in_flight;
-    if (r->delay_us == 0 || r->expired)
-        return send_say_hi(s, r, c, method);
-    return server_start_wait(s, r, c);
-}
-
-static enum MHD_Result route(struct server *s, struct request *r, struct MHD_Connection *c, const char *method)
+static enum MHD_Result route(struct server *s, struct request *r)
 {
     char msg[TARGET_MAX_BYTES + 160], esc[TARGET_MAX_BYTES + 64];
     struct target t;
     if (target_split(r->target, &t) != 0) {
         snprintf(msg, sizeof msg, "the request target is %zu bytes, over the %d this server reads", r->target_len,
                  TARGET_MAX_BYTES);
-        return send_error(s, r, c, MHD_HTTP_URI_TOO_LONG, msg, method);
+        return handler_send_error(s, r, MHD_HTTP_URI_TOO_LONG, msg);
     }
-    /* A path holding a NUL (from %00) is no route's path. */
-    enum route route = strlen(t.path) == t.path_len ? routes_lookup(t.path) : ROUTE_NOT_FOUND;
-    if (route == ROUTE_NOT_FOUND) {
-        snprintf(msg, sizeof msg, "no such path '%s': try /say-hi, /stats or /healthz",
-                 log_escape(t.raw_path, t.raw_path_len < 64 ? t.raw_path_len : 64, esc, sizeof esc));
-        return send_error(s, r, c, MHD_HTTP_NOT_FOUND, msg, method);
+    r->query = t.query;
+    r->route = endpoints_lookup(t.path, t.path_len);
+    if (r->route == NULL) {
+        snprintf(msg, sizeof msg, "no such path '%s': try %s",
+                 log_escape(t.raw_path, t.raw_path_len < 64 ? t.raw_path_len : 64, esc, sizeof esc),
+                 endpoints_paths());
+        return handler_send_error(s, r, MHD_HTTP_NOT_FOUND, msg);
     }
-    if (!routes_method_allowed(method)) {
-        snprintf(msg, sizeof msg, "method %s is not allowed on %s: use GET or HEAD",
-                 log_escape(method, strnlen(method, 32), esc, sizeof esc), t.path);
-        return send_error(s, r, c, MHD_HTTP_METHOD_NOT_ALLOWED, msg, method);
+    if (!endpoints_allow(r->route, r->method)) {
+        snprintf(msg, sizeof msg, "method %s is not allowed on %s: use %s",
+                 log_escape(r->method, strnlen(r->method, 32), esc, sizeof esc), r->route->path, r->route->methods);
+        return handler_send_error(s, r, MHD_HTTP_METHOD_NOT_ALLOWED, msg);
     }
-    switch (route) {
-    case ROUTE_SAY_HI:
-        return route_say_hi(s, r, c, &t, method);
-    case ROUTE_STATS: {
-        double uptime_s = (double)(stats_now_us() - s->started_us) / 1e6;
-        return send_json(s, r, c, MHD_HTTP_OK, routes_stats_body(&s->counters, uptime_s), method, NULL);
-    }
-    case ROUTE_HEALTHZ:
-    case ROUTE_NOT_FOUND:
-        break;
-    }
-    return send_json(s, r, c, MHD_HTTP_OK, strdup("{\"status\":\"ok\"}"), method, NULL);
+    return r->route->serve(s, r);
 }
 
 /* ---- the life of a request ---- */
@@ -225,6 +155,7 @@ enum MHD_Result handler_request(void *cls, struct MHD_Connection *c, const char 
 {
     struct server *s = cls;
     struct request *r = *req_cls;
+    (void)c;
     (void)url; /* MHD's decoded copy: the target kept in r is read instead */
     (void)version;
     (void)upload_data;
@@ -241,9 +172,10 @@ enum MHD_Result handler_request(void *cls, struct MHD_Connection *c, const char 
         *upload_data_size = 0;
         return MHD_YES;
     }
+    r->method = method;
     if (r->phase == PHASE_DUE)
-        return send_say_hi(s, r, c, method);
-    return route(s, r, c, method);
+        return r->respond(s, r);
+    return route(s, r);
 }
 
 void handler_end(struct server *s, struct request *r, struct MHD_Connection *c)
@@ -256,11 +188,4 @@ void handler_end(struct server *s, struct request *r, struct MHD_Connection *c)
         access_log(r, "-", status,
                    status != 0 ? "answered by libmicrohttpd (malformed request, no Host, or headers too large)"
                                : "closed before a response");
-}
-
-struct MHD_Response *handler_default_reply(struct server *s)
-{
-    char body[96];
-    size_t len = routes_say_hi_body(body, sizeof body, s->cfg->delay_us);
-    return json_response(s, body, len, MHD_RESPMEM_MUST_COPY);
 }

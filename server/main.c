@@ -17,8 +17,11 @@ static void usage(FILE *out)
             "Usage: sayhi-server [OPTIONS]\n"
             "\n"
             "A local slow API: GET /say-hi answers {\"message\":\"Hi\",\"delay_ms\":D} after a delay.\n"
-            "Endpoints: /say-hi[?delay=DURATION][&status=CODE], /stats, /healthz.\n"
             "DURATION is seconds as a number (1, 0.25) or with a unit (500us, 250ms, 1.5s, 2m).\n"
+            "\n"
+            "Endpoints (GET and HEAD):\n");
+    server_print_endpoints(out);
+    fprintf(out,
             "\n"
             "Options:\n"
             "  --port N              TCP port, 0 picks a free one (default 8080)\n"

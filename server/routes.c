@@ -7,22 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-enum route routes_lookup(const char *path)
-{
-    if (strcmp(path, "/say-hi") == 0)
-        return ROUTE_SAY_HI;
-    if (strcmp(path, "/stats") == 0)
-        return ROUTE_STATS;
-    if (strcmp(path, "/healthz") == 0)
-        return ROUTE_HEALTHZ;
-    return ROUTE_NOT_FOUND;
-}
-
-int routes_method_allowed(const char *method)
-{
-    return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-}
-
 size_t routes_say_hi_body(char *buf, size_t len, int64_t delay_us)
 {
     char ms[40]; /* exact: 250us is 0.25 */

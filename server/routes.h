@@ -1,17 +1,13 @@
-/* routes: what the server answers, independent of how it is transported.
- *
- * Path lookup, the methods each path allows, and the JSON bodies. Pure
- * functions, so the wire format is unit-tested without a socket. Not for:
- * connections, timers or libmicrohttpd (server.c). */
+/* routes: the JSON bodies the server answers and the counters /stats shows,
+ * independent of how they are transported. Pure functions, so the wire
+ * format is unit-tested without a socket. Not for: which path is served how
+ * (endpoints.c), connections, timers or libmicrohttpd (server.c). */
 #ifndef SAYHI_ROUTES_H
 #define SAYHI_ROUTES_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-enum route { ROUTE_NOT_FOUND, ROUTE_SAY_HI, ROUTE_STATS, ROUTE_HEALTHZ };
-
-#define ROUTES_ALLOW "GET, HEAD"
 #define ROUTES_STATUS_MAX 600
 
 /* What /stats reports. in_flight and peak_in_flight count /say-hi requests
@@ -22,11 +18,6 @@ struct routes_counters {
     uint64_t peak_in_flight;
     uint64_t status[ROUTES_STATUS_MAX]; /* responses sent, by status code */
 };
-
-enum route routes_lookup(const char *path);
-
-/* 1 for GET and HEAD, the only methods any route serves. */
-int routes_method_allowed(const char *method);
 
 /* {"message":"Hi","delay_ms":D} into buf; returns its length (< len). */
 size_t routes_say_hi_body(char *buf, size_t len, int64_t delay_us);

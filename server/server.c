@@ -100,7 +100,7 @@ static void on_due(evutil_socket_t fd, short what, void *arg)
     schedule_mhd_run(r->srv);
 }
 
-enum MHD_Result server_start_wait(struct server *s, struct request *r, struct MHD_Connection *c)
+enum MHD_Result server_start_wait(struct server *s, struct request *r)
 {
     struct timeval tv = to_timeval(r->delay_us);
     const struct timeval *when = r->delay_us == s->cfg->delay_us && s->default_tv ? s->default_tv : &tv;
@@ -109,7 +109,7 @@ enum MHD_Result server_start_wait(struct server *s, struct request *r, struct MH
         return MHD_NO;
     r->phase = PHASE_WAITING;
     list_insert(&s->waiting, r);
-    MHD_suspend_connection(c);
+    MHD_suspend_connection(r->conn);
     return MHD_YES;
 }
 
@@ -357,7 +357,7 @@ int server_run(const struct server_config *cfg)
     if (s.mhd == NULL) {
         cli_error("cannot start the HTTP daemon on %s", l.url);
         close(l.fd);
-    } else if (setup_loop(&s) != 0 || (s.default_hi = handler_default_reply(&s)) == NULL) {
+    } else if (setup_loop(&s) != 0 || (s.default_hi = endpoints_default_reply(&s)) == NULL) {
         cli_error("cannot set up the event loop");
     } else {
         printf("listening on %s\n", l.url);

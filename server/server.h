@@ -7,6 +7,7 @@
 #define SAYHI_SERVER_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 struct server_config {
@@ -20,6 +21,9 @@ struct server_config {
     bool access_log;           /* one line per request on stdout */
     bool quiet;                /* no notices on stdout/stderr, errors only */
 };
+
+/* The endpoints' --help lines, one each: "  /stats   what ...". */
+void server_print_endpoints(FILE *out);
 
 /* Runs until SIGINT/SIGTERM and the drain that follows. Returns the process
  * exit code: 0 after a clean stop, 1 when the server could not start. */

@@ -17,11 +17,32 @@
 
 enum phase { PHASE_NEW, PHASE_WAITING, PHASE_DUE };
 
+struct request;
+struct server;
+
+/* Serves a request (from the handler, with the headers in), or answers one
+ * whose wait is over. Returns what the MHD access handler returns. */
+typedef enum MHD_Result request_fn(struct server *s, struct request *r);
+
+/* One endpoint: a row of endpoints.c's table, from which the routing, the
+ * 404 text, the Allow header and --help are all made. */
+struct endpoint {
+    const char *path;    /* the exact path, or a prefix when it ends in '/' */
+    const char *methods; /* the methods it serves, as the Allow header lists them */
+    request_fn *serve;
+    const char *usage;   /* for --help: the path with its parameters */
+    const char *help;    /* for --help: one line */
+};
+
 struct request {
     struct event timer; /* embedded: arming a delay allocates nothing */
     struct server *srv;
     struct MHD_Connection *conn;
     struct request *prev, *next; /* in srv->waiting while PHASE_WAITING */
+    const struct endpoint *route;
+    const char *method;  /* MHD's, valid until the request completes */
+    const char *query;   /* in target, after '?'; NULL when none */
+    request_fn *respond; /* what answers the request once its wait is over */
     int64_t start_us;
     int64_t delay_us;
     unsigned status;
@@ -55,9 +76,11 @@ struct server {
     bool draining, expired;
 };
 
-/* Suspends c until r->delay_us has passed; the request is then answered by
- * handler_request() in PHASE_DUE. */
-enum MHD_Result server_start_wait(struct server *s, struct request *r, struct MHD_Connection *c);
+/* Suspends r's connection until r->delay_us has passed; r->respond then
+ * answers it. */
+enum MHD_Result server_start_wait(struct server *s, struct request *r);
+
+/* ---- handler.c: the life of a request, and the replies ---- */
 
 /* libmicrohttpd's URI callback, once per request line (cls is the struct
  * server): allocates the request, which MHD then hands to the handler as
@@ -73,7 +96,35 @@ enum MHD_Result handler_request(void *cls, struct MHD_Connection *c, const char 
                                 const char *version, const char *upload_data, size_t *upload_data_size,
                                 void **req_cls);
 
+/* A JSON body (malloc'd, freed here; NULL: out of memory, the connection
+ * is closed) with status; why is an error's reason for the access log. */
+enum MHD_Result handler_send_json(struct server *s, struct request *r, unsigned status, char *body,
+                                  const char *why);
+
+/* {"error":message} with status. */
+enum MHD_Result handler_send_error(struct server *s, struct request *r, unsigned status, const char *message);
+
+/* A prepared response (not destroyed here). */
+enum MHD_Result handler_send(struct server *s, struct request *r, unsigned status, struct MHD_Response *resp,
+                             const char *why);
+
+/* An application/json response of len bytes of body, copied or not as mode
+ * says, with Connection: close while the server drains. */
+struct MHD_Response *handler_json_response(const struct server *s, const char *body, size_t len,
+                                           enum MHD_ResponseMemoryMode mode);
+
+/* ---- endpoints.c: the table of endpoints and what each serves ---- */
+
+/* The endpoint of a decoded path of len bytes (NULL: none). */
+const struct endpoint *endpoints_lookup(const char *path, size_t len);
+
+/* Whether e serves method. */
+bool endpoints_allow(const struct endpoint *e, const char *method);
+
+/* "/say-hi, /stats or /healthz": every path, for the 404. */
+const char *endpoints_paths(void);
+
 /* The cached reply to a plain GET /say-hi (default delay, status 200). */
-struct MHD_Response *handler_default_reply(struct server *s);
+struct MHD_Response *endpoints_default_reply(struct server *s);
 
 #endif

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "params.h"
 #include "routes.h"
+#include "server_int.h"
 #include "target.h"
 
 #include "testsuite.h"
@@ -167,16 +168,32 @@ END_TEST
 
 START_TEST(routes_table)
 {
-    ck_assert_int_eq(routes_lookup("/say-hi"), ROUTE_SAY_HI);
-    ck_assert_int_eq(routes_lookup("/stats"), ROUTE_STATS);
-    ck_assert_int_eq(routes_lookup("/healthz"), ROUTE_HEALTHZ);
-    ck_assert_int_eq(routes_lookup("/say-hi/"), ROUTE_NOT_FOUND);
-    ck_assert_int_eq(routes_lookup("/"), ROUTE_NOT_FOUND);
-    ck_assert_int_eq(routes_lookup("/SAY-HI"), ROUTE_NOT_FOUND);
-    ck_assert(routes_method_allowed("GET"));
-    ck_assert(routes_method_allowed("HEAD"));
-    ck_assert(!routes_method_allowed("POST"));
-    ck_assert(!routes_method_allowed("get"));
+    const struct endpoint *e = endpoints_lookup("/say-hi", 7);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(e->path, "/say-hi");
+    ck_assert_str_eq(endpoints_lookup("/stats", 6)->path, "/stats");
+    ck_assert_str_eq(endpoints_lookup("/healthz", 8)->path, "/healthz");
+    ck_assert_ptr_null(endpoints_lookup("/say-hi/", 8));
+    ck_assert_ptr_null(endpoints_lookup("/", 1));
+    ck_assert_ptr_null(endpoints_lookup("/SAY-HI", 7));
+    ck_assert_ptr_null(endpoints_lookup("/say-hi\0junk", 12)); /* the length counts, not the NUL */
+    ck_assert(endpoints_allow(e, "GET"));
+    ck_assert(endpoints_allow(e, "HEAD"));
+    ck_assert(!endpoints_allow(e, "POST"));
+    ck_assert(!endpoints_allow(e, "get"));
+    ck_assert(!endpoints_allow(e, "GE"));
+    ck_assert_str_eq(e->methods, "GET, HEAD");
+    ck_assert_str_eq(endpoints_paths(), "/say-hi, /stats or /healthz");
+    /* --help lists every endpoint, from the same table. */
+    char *help = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&help, &len);
+    server_print_endpoints(f);
+    fclose(f);
+    ck_assert_msg(strstr(help, "/say-hi[?delay=") != NULL && strstr(help, "/stats") != NULL &&
+                      strstr(help, "/healthz") != NULL,
+                  "%s", help);
+    free(help);
 }
 END_TEST
 
