@@ -3,6 +3,7 @@
  *
  * Wall-clock bounds have wide margins: sync must take at least N x delay
  * (it cannot be faster), async at most 1.5 x delay + 0.1 s. */
+#include "testcompare.h"
 #include "testsuite.h"
 
 #include <check.h>
@@ -11,51 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define DELAY 0.2
 
-static cJSON *report;        /* sayhi-compare --json for N=10,20 */
+static struct tcmp_run shared; /* sayhi-compare --json for N=10,20 */
+static cJSON *report;
 static char csv_path[] = "/tmp/sayhi-test-compare.XXXXXX";
 static char svg_path[600];
-static char compare_err[4096];
-
-static const char *compare_bin(void)
-{
-    const char *p = getenv("SAYHI_COMPARE");
-    return p != NULL ? p : "compare/sayhi-compare";
-}
-
-/* Runs sayhi-compare with args; stdout into out, stderr into compare_err. */
-static int run_compare(const char *const *args, char *out, size_t outlen)
-{
-    char cmd[2048];
-    int n = snprintf(cmd, sizeof cmd, "'%s'", compare_bin());
-    for (size_t i = 0; args[i] != NULL; i++)
-        n += snprintf(cmd + n, sizeof cmd - (size_t)n, " '%s'", args[i]);
-    snprintf(cmd + n, sizeof cmd - (size_t)n, " 2>%s.err", csv_path);
-    FILE *p = popen(cmd, "r");
-    if (p == NULL)
-        return -1;
-    size_t got = fread(out, 1, outlen - 1, p);
-    out[got] = '\0';
-    int status = pclose(p);
-    char errfile[600];
-    snprintf(errfile, sizeof errfile, "%s.err", csv_path);
-    FILE *e = fopen(errfile, "r");
-    compare_err[0] = '\0';
-    if (e != NULL) {
-        compare_err[fread(compare_err, 1, sizeof compare_err - 1, e)] = '\0';
-        fclose(e);
-    }
-    unlink(errfile);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 static void run_once(void)
 {
-    static char out[65536];
     int fd = mkstemp(csv_path);
     ck_assert_int_ge(fd, 0);
     close(fd);
@@ -63,10 +30,11 @@ static void run_once(void)
     int have_gnuplot = access("/usr/bin/gnuplot", X_OK) == 0;
     const char *const args[] = {"--numbers", "10,20", "--delay", "0.2s", "--json", "--quiet", "--csv", csv_path,
                                 "--plot", svg_path, NULL};
-    int rc = run_compare(args, out, sizeof out);
-    ck_assert_msg(rc == (have_gnuplot ? 0 : 1), "sayhi-compare exited %d: %s", rc, compare_err);
-    report = cJSON_Parse(out);
-    ck_assert_msg(report != NULL, "not JSON: %s", out);
+    shared.args = args;
+    tcmp_run(&shared, 120000);
+    ck_assert_msg(shared.rc == (have_gnuplot ? 0 : 1), "sayhi-compare exited %d: %s", shared.rc, shared.err);
+    report = cJSON_Parse(shared.out);
+    ck_assert_msg(report != NULL, "not JSON: %s", shared.out);
 }
 
 static void cleanup(void)
@@ -182,7 +150,7 @@ START_TEST(plot_writes_svg_or_says_how_to_get_gnuplot)
 {
     struct stat st;
     if (access("/usr/bin/gnuplot", X_OK) != 0) {
-        ck_assert_msg(strstr(compare_err, "apt-get install gnuplot-nox") != NULL, "stderr: %s", compare_err);
+        ck_assert_msg(strstr(shared.err, "apt-get install gnuplot-nox") != NULL, "stderr: %s", shared.err);
         return;
     }
     ck_assert_int_eq(stat(svg_path, &st), 0);
@@ -198,7 +166,7 @@ END_TEST
 
 START_TEST(bad_flags_exit_2)
 {
-    char out[256];
+    static struct tcmp_run r;
     static const char *const cases[][3] = {
         {"--modes", "sync,fast", "--modes takes sync, threads and async, got 'fast'"},
         {"--numbers", "10,x", "--numbers must be a positive integer, got 'x'"},
@@ -208,9 +176,11 @@ START_TEST(bad_flags_exit_2)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *const args[] = {cases[i][0], cases[i][1], NULL};
-        ck_assert_int_eq(run_compare(args, out, sizeof out), 2);
-        ck_assert_msg(strstr(compare_err, cases[i][2]) != NULL, "stderr: %s", compare_err);
-        ck_assert_str_eq(out, "");
+        r.args = args;
+        tcmp_run(&r, 10000);
+        ck_assert_int_eq(r.rc, 2);
+        ck_assert_msg(strstr(r.err, cases[i][2]) != NULL, "stderr: %s", r.err);
+        ck_assert_str_eq(r.out, "");
     }
 }
 END_TEST

@@ -1,0 +1,117 @@
+/* testcompare: running sayhi-compare from the compare suite (testcompare.h). */
+#include "testcompare.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *tcmp_bin(void)
+{
+    const char *p = getenv("SAYHI_COMPARE");
+    return p != NULL ? p : "compare/sayhi-compare";
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* In the child: the environment, stdout to out_path, stderr to err_fd, exec. */
+static void exec_compare(const struct tcmp_run *r, const char *out_path, int err_fd)
+{
+    const char *argv[64] = {tcmp_bin()};
+    for (size_t i = 0; r->args[i] != NULL && i + 2 < sizeof argv / sizeof argv[0]; i++)
+        argv[i + 1] = r->args[i];
+    for (size_t i = 0; r->env != NULL && r->env[i] != NULL; i++)
+        putenv((char *)r->env[i]);
+    int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (out < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(err_fd, STDERR_FILENO) < 0)
+        _exit(126);
+    execv(argv[0], (char *const *)argv);
+    _exit(127);
+}
+
+/* The first run has finished once a progress line ("... N=1 ... 1.00s") ends. */
+static int first_run_done(const char *err)
+{
+    const char *p = strstr(err, " ...");
+    return p != NULL && strchr(p, '\n') != NULL;
+}
+
+/* Reads stderr to EOF, sending r->signal after the first run. 0, or -1 past the deadline. */
+static int watch_stderr(struct tcmp_run *r, pid_t pid, int fd, double deadline)
+{
+    size_t have = 0;
+    int sig = r->signal;
+    r->err[0] = '\0';
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int left = (int)((deadline - now_s()) * 1000);
+        if (left <= 0 || poll(&p, 1, left) <= 0)
+            return -1;
+        char buf[4096];
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n <= 0)
+            return 0;
+        size_t keep = (size_t)n < sizeof r->err - 1 - have ? (size_t)n : sizeof r->err - 1 - have;
+        memcpy(r->err + have, buf, keep);
+        r->err[have += keep] = '\0';
+        if (sig != 0 && first_run_done(r->err)) {
+            kill(pid, sig);
+            sig = 0;
+        }
+    }
+}
+
+void tcmp_run(struct tcmp_run *r, int timeout_ms)
+{
+    char tmp[] = "/tmp/sayhi-test-stdout.XXXXXX";
+    const char *out_path = r->stdout_path;
+    if (out_path == NULL) {
+        int fd = mkstemp(tmp);
+        ck_assert_int_ge(fd, 0);
+        close(fd);
+        out_path = tmp;
+    }
+    int e[2];
+    ck_assert_int_eq(pipe(e), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(e[0]);
+        exec_compare(r, out_path, e[1]);
+    }
+    close(e[1]);
+    int late = watch_stderr(r, pid, e[0], now_s() + timeout_ms / 1000.0);
+    close(e[0]);
+    if (late)
+        kill(pid, SIGKILL);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    r->rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r->out[0] = '\0';
+    if (r->stdout_path == NULL) {
+        tcmp_read_file(tmp, r->out, sizeof r->out);
+        unlink(tmp);
+    }
+    ck_assert_msg(!late, "sayhi-compare ran past %d ms; stderr: %s", timeout_ms, r->err);
+    ck_assert_msg(r->rc != 126 && r->rc != 127, "cannot run %s", tcmp_bin());
+}
+
+void tcmp_read_file(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    size_t n = f != NULL ? fread(buf, 1, len - 1, f) : 0;
+    buf[n] = '\0';
+    if (f != NULL)
+        fclose(f);
+}
