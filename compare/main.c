@@ -244,7 +244,7 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    int64_t shown_delay = cfg.url == NULL ? cfg.delay_us : -1;
+    struct output_context ctx = {.delay_us = cfg.url == NULL ? cfg.delay_us : -1};
     struct run_result rows[MAX_NUMBERS * MODE_COUNT];
     int rc = CLI_EXIT_OK;
     size_t n = run_grid(&cfg, &env, rows, &rc);
@@ -254,12 +254,12 @@ int main(int argc, char **argv)
         rc = 130;
     } else {
         if (cfg.json)
-            output_json(stdout, rows, n, shown_delay);
+            output_json(stdout, rows, n, &ctx);
         else
-            output_table(stdout, rows, n, shown_delay);
+            output_table(stdout, rows, n, &ctx);
         if (cfg.csv != NULL && output_csv(cfg.csv, rows, n) != 0)
             rc = CLI_EXIT_FAILURE;
-        if (cfg.plot != NULL && n > 0 && plot_draw(cfg.plot, tmpdir, rows, n, shown_delay) != 0)
+        if (cfg.plot != NULL && n > 0 && plot_draw(cfg.plot, tmpdir, rows, n, &ctx) != 0)
             rc = CLI_EXIT_FAILURE;
     }
     remove_dir(tmpdir);

@@ -38,11 +38,11 @@ static struct optional_cells optional_cells(const struct run_result *r, const ch
     return c;
 }
 
-void output_table(FILE *out, const struct run_result *rows, size_t n, int64_t delay_us)
+void output_table(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx)
 {
     char delay[32];
-    if (delay_us >= 0)
-        fprintf(out, "delay %s per request\n\n", duration_format(delay_us, delay, sizeof delay));
+    if (ctx->delay_us >= 0)
+        fprintf(out, "delay %s per request\n\n", duration_format(ctx->delay_us, delay, sizeof delay));
     else
         fprintf(out, "the server's own delay; peak in flight is shown only for servers sayhi-compare starts\n\n");
     fprintf(out, "%-8s %7s %11s %10s %10s %9s %8s %8s\n", "mode", "N", "wall", "req/s", "speedup", "in flight",
@@ -76,11 +76,11 @@ int output_csv(const char *path, const struct run_result *rows, size_t n)
     return 0;
 }
 
-void output_json(FILE *out, const struct run_result *rows, size_t n, int64_t delay_us)
+void output_json(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx)
 {
     cJSON *o = cJSON_CreateObject();
-    if (delay_us >= 0)
-        cJSON_AddNumberToObject(o, "delay_s", (double)delay_us / 1e6);
+    if (ctx->delay_us >= 0)
+        cJSON_AddNumberToObject(o, "delay_s", (double)ctx->delay_us / 1e6);
     else
         cJSON_AddNullToObject(o, "delay_s");
     cJSON *arr = cJSON_AddArrayToObject(o, "rows");

@@ -12,9 +12,13 @@
 /* Fills each row's speedup from the sync row with the same N. */
 void output_speedups(struct run_result *rows, size_t n);
 
-/* delay_us < 0: the delay is the --url server's own, unknown here. */
-void output_table(FILE *out, const struct run_result *rows, size_t n, int64_t delay_us);
+/* What the rows were measured under: the headers of every rendering. */
+struct output_context {
+    int64_t delay_us; /* the own servers' delay; < 0: the --url server's own, unknown here */
+};
+
+void output_table(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx);
 int output_csv(const char *path, const struct run_result *rows, size_t n);
-void output_json(FILE *out, const struct run_result *rows, size_t n, int64_t delay_us);
+void output_json(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx);
 
 #endif

@@ -87,7 +87,7 @@ static void write_timeline(FILE *f, const struct run_result *rows, size_t n, uns
 }
 
 static int write_script(const char *script, const char *path, const struct run_result *rows, size_t n,
-                        int64_t delay_us)
+                        const struct output_context *ctx)
 {
     FILE *f = fopen(script, "w");
     if (f == NULL)
@@ -105,9 +105,9 @@ static int write_script(const char *script, const char *path, const struct run_r
     put_quoted(f, path);
     fputc('\n', f);
     write_walls(f, rows, n);
-    if (delay_us >= 0)
+    if (ctx->delay_us >= 0)
         fprintf(f, "\nset multiplot layout 2,1 title 'sayhi: sync vs async, %s per request'\n",
-                duration_format(delay_us, delay, sizeof delay));
+                duration_format(ctx->delay_us, delay, sizeof delay));
     else
         fprintf(f, "\nset multiplot layout 2,1 title 'sayhi: sync vs async'\n");
     fprintf(f, "set title 'Wall time for N requests'\nset xlabel 'N (requests)'\nset ylabel 'wall time (s)'\n"
@@ -131,7 +131,8 @@ static int write_script(const char *script, const char *path, const struct run_r
     return fclose(f);
 }
 
-int plot_draw(const char *path, const char *tmpdir, const struct run_result *rows, size_t n, int64_t delay_us)
+int plot_draw(const char *path, const char *tmpdir, const struct run_result *rows, size_t n,
+              const struct output_context *ctx)
 {
     if (!has_gnuplot()) {
         cli_error("--plot needs gnuplot, which is not installed: apt-get install gnuplot-nox");
@@ -139,7 +140,7 @@ int plot_draw(const char *path, const char *tmpdir, const struct run_result *row
     }
     char script[512];
     snprintf(script, sizeof script, "%s/plot.gp", tmpdir);
-    if (write_script(script, path, rows, n, delay_us) != 0) {
+    if (write_script(script, path, rows, n, ctx) != 0) {
         cli_error("cannot write %s: %s", script, strerror(errno));
         return -1;
     }
