@@ -55,7 +55,7 @@ static void usage(FILE *out)
             "  --delay DURATION    delay of the server it starts (default 0.25s)\n"
             "  --url URL           use this running server instead (its delay applies)\n"
             "  --csv FILE          also write the rows as CSV\n"
-            "  --json              print the rows as JSON instead of the table\n"
+            "  --json              print the rows as one line of JSON instead of the table\n"
             "  --plot FILE         draw wall time against N and the request timeline of the\n"
             "                      smallest N with gnuplot (FILE ends in .svg or .png)\n"
             "  --quiet             no progress lines on stderr\n"
@@ -253,9 +253,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: interrupted\n", cli_program());
         rc = 130;
     } else {
-        if (cfg.json)
-            output_json(stdout, rows, n, &ctx);
-        else
+        if (cfg.json && output_json(stdout, rows, n, &ctx) != 0)
+            rc = CLI_EXIT_FAILURE;
+        else if (!cfg.json)
             output_table(stdout, rows, n, &ctx);
         if (cfg.csv != NULL && output_csv(cfg.csv, rows, n) != 0)
             rc = CLI_EXIT_FAILURE;

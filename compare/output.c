@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "duration.h"
+#include "jsonnum.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -76,11 +77,11 @@ int output_csv(const char *path, const struct run_result *rows, size_t n)
     return 0;
 }
 
-void output_json(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx)
+int output_json(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx)
 {
     cJSON *o = cJSON_CreateObject();
     if (ctx->delay_us >= 0)
-        cJSON_AddNumberToObject(o, "delay_s", (double)ctx->delay_us / 1e6);
+        jsonnum_add(o, "delay_s", (double)ctx->delay_us / 1e6, JSONNUM_SECONDS);
     else
         cJSON_AddNullToObject(o, "delay_s");
     cJSON *arr = cJSON_AddArrayToObject(o, "rows");
@@ -90,10 +91,10 @@ void output_json(FILE *out, const struct run_result *rows, size_t n, const struc
         cJSON_AddStringToObject(row, "mode", run_mode_name(r->mode));
         cJSON_AddNumberToObject(row, "number", r->number);
         cJSON_AddNumberToObject(row, "concurrency", r->concurrency);
-        cJSON_AddNumberToObject(row, "wall_s", r->elapsed_s);
-        cJSON_AddNumberToObject(row, "requests_per_s", r->requests_per_s);
+        jsonnum_add(row, "wall_s", r->elapsed_s, JSONNUM_SECONDS);
+        jsonnum_add(row, "requests_per_s", r->requests_per_s, JSONNUM_RATE);
         if (r->speedup > 0)
-            cJSON_AddNumberToObject(row, "speedup", r->speedup);
+            jsonnum_add(row, "speedup", r->speedup, JSONNUM_RATE);
         else
             cJSON_AddNullToObject(row, "speedup");
         if (r->peak >= 0)
@@ -104,9 +105,12 @@ void output_json(FILE *out, const struct run_result *rows, size_t n, const struc
         cJSON_AddNumberToObject(row, "failed", (double)r->failed);
         cJSON_AddItemToArray(arr, row);
     }
-    char *s = cJSON_Print(o);
+    char *s = cJSON_PrintUnformatted(o); /* one line, as the clients print and the README shows */
     if (s != NULL)
         fprintf(out, "%s\n", s);
+    else
+        cli_error("out of memory printing --json");
     free(s);
     cJSON_Delete(o);
+    return s != NULL ? 0 : -1;
 }

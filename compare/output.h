@@ -19,6 +19,7 @@ struct output_context {
 
 void output_table(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx);
 int output_csv(const char *path, const struct run_result *rows, size_t n);
-void output_json(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx);
+/* One line; numbers rounded as jsonnum.h says. 0, or -1 after an error line. */
+int output_json(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx);
 
 #endif

@@ -146,6 +146,36 @@ START_TEST(json_and_csv_rows_complete)
 }
 END_TEST
 
+/* Most decimals any number under "key": has in the raw JSON text. */
+static int most_decimals(const char *json, const char *key)
+{
+    char pat[64];
+    int most = -1;
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    for (const char *p = strstr(json, pat); p != NULL; p = strstr(p + 1, pat)) {
+        const char *v = p + strlen(pat), *dot = v + strspn(v, " \t-0123456789");
+        int decimals = *dot == '.' ? (int)strspn(dot + 1, "0123456789") : 0;
+        most = decimals > most ? decimals : most;
+    }
+    return most;
+}
+
+START_TEST(json_is_one_line_of_rounded_numbers)
+{
+    /* The README shows one line, as the clients print: a script reads it with one readline. */
+    const char *nl = strchr(shared.out, '\n');
+    ck_assert_msg(nl != NULL && nl[1] == '\0', "--json is not one line: %s", shared.out);
+    /* Times to the microsecond, rates and ratios to 0.001, as every program's JSON (jsonnum.h). */
+    static const struct { const char *key; int most; } keys[] = {
+        {"delay_s", 6}, {"wall_s", 6}, {"requests_per_s", 3}, {"speedup", 3}};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        int d = most_decimals(shared.out, keys[i].key);
+        ck_assert_msg(d >= 0, "no %s in %s", keys[i].key, shared.out);
+        ck_assert_msg(d <= keys[i].most, "%s has %d decimals: %s", keys[i].key, d, shared.out);
+    }
+}
+END_TEST
+
 START_TEST(plot_writes_svg_or_says_how_to_get_gnuplot)
 {
     struct stat st;
@@ -195,6 +225,7 @@ int main(void)
     tcase_add_test(tc, threads_close_to_async);
     tcase_add_test(tc, server_saw_the_expected_concurrency);
     tcase_add_test(tc, json_and_csv_rows_complete);
+    tcase_add_test(tc, json_is_one_line_of_rounded_numbers);
     tcase_add_test(tc, plot_writes_svg_or_says_how_to_get_gnuplot);
     tcase_add_test(tc, bad_flags_exit_2);
     return testsuite_run(s);
