@@ -159,8 +159,8 @@ static int parse_args(int argc, char **argv, struct config *cfg)
             cfg->plot = optarg;
             break;
         case O_QUIET: cfg->quiet = true; break;
-        case O_HELP: usage(stdout); exit(CLI_EXIT_OK);
-        case O_VERSION: cli_print_version(); exit(CLI_EXIT_OK);
+        case O_HELP: usage(stdout); exit(cli_stdout_finish() == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE);
+        case O_VERSION: cli_print_version(); exit(cli_stdout_finish() == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE);
         default: cli_bad_option(c, argv); return -1;
         }
         if (rc != 0)
@@ -228,6 +228,7 @@ int main(int argc, char **argv)
 {
     struct config cfg = {.modes = {true, true, true}, .numbers = {10, 20, 50, 100}, .nnumbers = 4,
                          .delay_us = 250000};
+    cli_stdio_guard(); /* before anything opens a descriptor that could take stdout's number */
     cli_set_program("sayhi-compare");
     if (parse_args(argc, argv, &cfg) != 0)
         return CLI_EXIT_USAGE;
@@ -265,5 +266,7 @@ int main(int argc, char **argv)
     remove_dir(tmpdir);
     run_free_programs(&env);
     curl_global_cleanup();
+    if (cli_stdout_finish() != 0) /* a lost table or JSON is a failure, whatever the runs did */
+        rc = CLI_EXIT_FAILURE;
     return rc;
 }

@@ -63,15 +63,23 @@ int output_csv(const char *path, const struct run_result *rows, size_t n)
         cli_error("cannot write --csv %s: %s", path, strerror(errno));
         return -1;
     }
-    fprintf(f, "mode,number,concurrency,wall_s,requests_per_s,speedup,peak_in_flight,ok,failed\n");
-    for (size_t i = 0; i < n; i++) {
+    /* Every write is checked and errno kept from the first that failed: a
+     * full disk may show at any fprintf (when the buffer fills) or only at
+     * the final flush in fclose. */
+    int err = 0;
+    if (fprintf(f, "mode,number,concurrency,wall_s,requests_per_s,speedup,peak_in_flight,ok,failed\n") < 0)
+        err = errno;
+    for (size_t i = 0; i < n && err == 0; i++) {
         const struct run_result *r = &rows[i];
         struct optional_cells c = optional_cells(r, "%.3f", "");
-        fprintf(f, "%s,%u,%u,%.6f,%.3f,%s,%s,%llu,%llu\n", run_mode_name(r->mode), r->number, r->concurrency,
-                r->elapsed_s, r->requests_per_s, c.speedup, c.peak, r->ok, r->failed);
+        if (fprintf(f, "%s,%u,%u,%.6f,%.3f,%s,%s,%llu,%llu\n", run_mode_name(r->mode), r->number,
+                    r->concurrency, r->elapsed_s, r->requests_per_s, c.speedup, c.peak, r->ok, r->failed) < 0)
+            err = errno;
     }
-    if (fclose(f) != 0) {
-        cli_error("cannot write --csv %s: %s", path, strerror(errno));
+    if (fclose(f) != 0 && err == 0)
+        err = errno;
+    if (err != 0) {
+        cli_error("cannot write --csv %s: %s", path, strerror(err));
         return -1;
     }
     return 0;

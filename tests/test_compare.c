@@ -194,6 +194,31 @@ START_TEST(plot_writes_svg_or_says_how_to_get_gnuplot)
 }
 END_TEST
 
+START_TEST(write_failures_exit_1)
+{
+    /* A script that trusts the exit code must not lose its results silently. */
+    static struct tcmp_run r;
+    const char *const json[] = {"--modes", "async", "--numbers", "1", "--delay", "0", "--json", "--quiet", NULL};
+    r = (struct tcmp_run){.args = json, .stdout_path = "/dev/full"};
+    tcmp_run(&r, 30000);
+    ck_assert_msg(r.rc == 1, "--json >/dev/full exited %d", r.rc);
+    ck_assert_str_eq(r.err, "sayhi-compare: cannot write to stdout: No space left on device\n");
+
+    const char *const csv[] = {"--modes", "async", "--numbers", "1", "--delay", "0", "--quiet", "--csv",
+                               "/dev/full", NULL};
+    r = (struct tcmp_run){.args = csv};
+    tcmp_run(&r, 30000);
+    ck_assert_msg(r.rc == 1, "--csv /dev/full exited %d", r.rc);
+    ck_assert_str_eq(r.err, "sayhi-compare: cannot write --csv /dev/full: No space left on device\n");
+    ck_assert_msg(strstr(r.out, "async") != NULL, "no table: %s", r.out);
+
+    const char *const help[] = {"--help", NULL};
+    r = (struct tcmp_run){.args = help, .stdout_path = "/dev/full"};
+    tcmp_run(&r, 10000);
+    ck_assert_msg(r.rc == 1, "--help >/dev/full exited %d", r.rc);
+}
+END_TEST
+
 START_TEST(bad_flags_exit_2)
 {
     static struct tcmp_run r;
@@ -227,6 +252,8 @@ int main(void)
     tcase_add_test(tc, json_and_csv_rows_complete);
     tcase_add_test(tc, json_is_one_line_of_rounded_numbers);
     tcase_add_test(tc, plot_writes_svg_or_says_how_to_get_gnuplot);
+    tc = testsuite_case(s, "edges", 120, NULL, NULL);
     tcase_add_test(tc, bad_flags_exit_2);
+    tcase_add_test(tc, write_failures_exit_1);
     return testsuite_run(s);
 }
