@@ -9,7 +9,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Fills each row's speedup from the sync row with the same N. */
+/* Fills each row's speedup: its successful requests per second over the
+ * sync row's with the same N (sync's wall / this wall when every request of
+ * both succeeded); 0 (shown as -) when either had no successful request or
+ * there is no sync row. */
 void output_speedups(struct run_result *rows, size_t n);
 
 /* What the rows were measured under: the headers of every rendering. */

@@ -25,7 +25,7 @@ struct run_result {
     unsigned concurrency;
     double elapsed_s;
     double requests_per_s;
-    double speedup;       /* sync's wall / this wall at the same N; 0 when sync did not run */
+    double speedup;       /* see output_speedups(); 0: none */
     long long peak;       /* server's peak_in_flight during the run; -1 unknown */
     unsigned long long ok, failed;
     int client_exit;      /* the client's exit code */

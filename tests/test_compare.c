@@ -44,11 +44,11 @@ static void cleanup(void)
     unlink(svg_path);
 }
 
-/* The row of mode at N. */
-static const cJSON *row(const char *mode, int n)
+/* The row of mode at N in o. */
+static const cJSON *row_in(const cJSON *o, const char *mode, int n)
 {
     const cJSON *r;
-    cJSON_ArrayForEach(r, cJSON_GetObjectItem(report, "rows"))
+    cJSON_ArrayForEach(r, cJSON_GetObjectItem(o, "rows"))
     {
         if (strcmp(cJSON_GetObjectItem(r, "mode")->valuestring, mode) == 0 &&
             cJSON_GetObjectItem(r, "number")->valueint == n)
@@ -57,6 +57,9 @@ static const cJSON *row(const char *mode, int n)
     ck_abort_msg("no row for %s N=%d", mode, n);
     return NULL;
 }
+
+/* The row of mode at N in the shared run. */
+static const cJSON *row(const char *mode, int n) { return row_in(report, mode, n); }
 
 static double num(const cJSON *r, const char *key)
 {
@@ -219,6 +222,81 @@ START_TEST(write_failures_exit_1)
 }
 END_TEST
 
+/* Cell col (0: the mode) of the table row of mode at N in out, into cell. */
+static void table_cell(const char *out, const char *mode, unsigned n, int col, char *cell, size_t len)
+{
+    char line[256], name[16];
+    unsigned num;
+    for (const char *p = out; *p != '\0'; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n')) {
+        snprintf(line, sizeof line, "%.*s", (int)strcspn(p, "\n"), p);
+        if (sscanf(line, "%15s %u", name, &num) != 2 || strcmp(name, mode) != 0 || num != n)
+            continue;
+        char *save = NULL, *tok = strtok_r(line, " ", &save);
+        for (int i = 0; i < col && tok != NULL; i++)
+            tok = strtok_r(NULL, " ", &save);
+        ck_assert_msg(tok != NULL, "table row %s N=%u has no column %d", mode, n, col);
+        snprintf(cell, len, "%s", tok);
+        return;
+    }
+    ck_abort_msg("no table row %s N=%u in: %s", mode, n, out);
+}
+
+START_TEST(no_speedup_without_a_successful_request)
+{
+    /* Every request refused: both rows end at once, which is no speedup at all. */
+    static struct tcmp_run r;
+    int fd;
+    char url[64], cell[32];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/say-hi", tcmp_refusing_port(&fd));
+    const char *const table[] = {"--url", url, "--modes", "sync,async", "--numbers", "2", "--quiet", NULL};
+    r = (struct tcmp_run){.args = table};
+    tcmp_run(&r, 30000);
+    ck_assert_int_eq(r.rc, 1);
+    table_cell(r.out, "sync", 2, 4, cell, sizeof cell);
+    ck_assert_msg(strcmp(cell, "-") == 0, "sync speedup %s: %s", cell, r.out);
+    table_cell(r.out, "async", 2, 4, cell, sizeof cell);
+    ck_assert_msg(strcmp(cell, "-") == 0, "async speedup %s: %s", cell, r.out);
+
+    const char *const json[] = {"--url", url, "--modes", "sync,async", "--numbers", "2", "--quiet", "--json", NULL};
+    r = (struct tcmp_run){.args = json};
+    tcmp_run(&r, 30000);
+    close(fd);
+    cJSON *o = cJSON_Parse(r.out);
+    ck_assert_msg(o != NULL, "not JSON: %s", r.out);
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(row_in(o, "sync", 2), "speedup")));
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(row_in(o, "async", 2), "speedup")));
+    cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(speedup_counts_successful_requests_only)
+{
+    /* sync: 2 of 2 in 2 s; async: 1 of 2 in 0.5 s (the other failed fast). The
+     * wall ratio says 4x; async made 2 successful requests per second against
+     * sync's 1: 2x. */
+    char dir[64], sync_bin[128], async_bin[128], env_sync[160], env_async[160];
+    static struct tcmp_run r;
+    tcmp_mkdtemp(dir, sizeof dir);
+    snprintf(sync_bin, sizeof sync_bin, "%s/sync", dir);
+    snprintf(async_bin, sizeof async_bin, "%s/async", dir);
+    tcmp_fake_client(sync_bin, "{\"concurrency\":1,\"elapsed_s\":2,\"requests_per_s\":1,\"ok\":2,\"failed\":0}");
+    tcmp_fake_client(async_bin, "{\"concurrency\":2,\"elapsed_s\":0.5,\"requests_per_s\":4,\"ok\":1,\"failed\":1}");
+    snprintf(env_sync, sizeof env_sync, "SAYHI_SYNC=%s", sync_bin);
+    snprintf(env_async, sizeof env_async, "SAYHI_ASYNC=%s", async_bin);
+    const char *const env[] = {env_sync, env_async, NULL};
+    const char *const args[] = {"--url", "http://127.0.0.1:9/say-hi", "--modes", "sync,async", "--numbers", "2",
+                                "--quiet", "--json", NULL};
+    r = (struct tcmp_run){.args = args, .env = env};
+    tcmp_run(&r, 30000);
+    tcmp_rmtree(dir);
+    cJSON *o = cJSON_Parse(r.out);
+    ck_assert_msg(o != NULL, "not JSON: %s (stderr: %s)", r.out, r.err);
+    ck_assert_double_eq_tol(cJSON_GetObjectItem(row_in(o, "async", 2), "speedup")->valuedouble, 2.0, 1e-9);
+    ck_assert_double_eq_tol(cJSON_GetObjectItem(row_in(o, "sync", 2), "speedup")->valuedouble, 1.0, 1e-9);
+    cJSON_Delete(o);
+}
+END_TEST
+
 START_TEST(bad_flags_exit_2)
 {
     static struct tcmp_run r;
@@ -255,5 +333,7 @@ int main(void)
     tc = testsuite_case(s, "edges", 120, NULL, NULL);
     tcase_add_test(tc, bad_flags_exit_2);
     tcase_add_test(tc, write_failures_exit_1);
+    tcase_add_test(tc, no_speedup_without_a_successful_request);
+    tcase_add_test(tc, speedup_counts_successful_requests_only);
     return testsuite_run(s);
 }

@@ -1,6 +1,7 @@
 /* testcompare: running sayhi-compare from the compare suite (testcompare.h). */
 #include "testcompare.h"
 
+#include <arpa/inet.h>
 #include <check.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -114,4 +116,37 @@ void tcmp_read_file(const char *path, char *buf, size_t len)
     buf[n] = '\0';
     if (f != NULL)
         fclose(f);
+}
+
+void tcmp_mkdtemp(char *buf, size_t len)
+{
+    snprintf(buf, len, "/tmp/sayhi-test-compare.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(buf));
+}
+
+void tcmp_rmtree(const char *dir)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+void tcmp_fake_client(const char *path, const char *report)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "#!/bin/sh\necho \"$*\" >>'%s.args'\nprintf '%%s\\n' '%s'\n", path, report);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(chmod(path, 0755), 0);
+}
+
+unsigned tcmp_refusing_port(int *fd)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    *fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert_int_ge(*fd, 0);
+    ck_assert_int_eq(bind(*fd, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(getsockname(*fd, (struct sockaddr *)&a, &len), 0);
+    return ntohs(a.sin_port);
 }

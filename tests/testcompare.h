@@ -30,6 +30,20 @@ const char *tcmp_bin(void);
  * timeout_ms or cannot be started. */
 void tcmp_run(struct tcmp_run *r, int timeout_ms);
 
+/* A new private directory under /tmp into buf (len >= 64). */
+void tcmp_mkdtemp(char *buf, size_t len);
+
+/* Removes dir and what it holds. */
+void tcmp_rmtree(const char *dir);
+
+/* Writes an executable stand-in client at path: it appends its arguments as
+ * one line to "<path>.args" and prints report on stdout, exiting 0. */
+void tcmp_fake_client(const char *path, const char *report);
+
+/* A port on 127.0.0.1 that refuses connections (bound, not listening) as
+ * long as *fd stays open. */
+unsigned tcmp_refusing_port(int *fd);
+
 /* The contents of a small file into buf (empty when it cannot be read). */
 void tcmp_read_file(const char *path, char *buf, size_t len);
 
