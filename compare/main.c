@@ -56,8 +56,10 @@ static void usage(FILE *out)
             "Options:\n"
             "  --modes LIST        comma-separated from sync,threads,async (default all three)\n"
             "  --numbers LIST      comma-separated N, each 1 to %d (default 10,20,50,100)\n"
-            "  --delay DURATION    delay of the server it starts (default 0.25s)\n"
-            "  --url URL           use this running server instead (its delay applies)\n"
+            "  --delay DURATION    delay of the server it starts (default 0.25s, at most 60s); the\n"
+            "                      clients get --timeout DURATION + 30s\n"
+            "  --url URL           use this running server instead (its delay applies, the\n"
+            "                      clients keep their default --timeout of 30s)\n"
             "  --csv FILE          also write the rows as CSV\n"
             "  --json              print the rows as one line of JSON instead of the table\n"
             "  --plot FILE         draw wall time against N and the request timeline of the\n"
@@ -242,14 +244,15 @@ int main(int argc, char **argv)
         cli_error("cannot create a temporary directory in /tmp");
         return CLI_EXIT_FAILURE;
     }
-    struct run_env env = {.url = cfg.url, .delay_us = cfg.delay_us, .tmpdir = tmpdir};
+    int64_t timeout_us = cfg.url == NULL ? cfg.delay_us + RUN_TIMEOUT_MARGIN_US : -1;
+    struct run_env env = {.url = cfg.url, .delay_us = cfg.delay_us, .timeout_us = timeout_us, .tmpdir = tmpdir};
     run_find_programs(&env, argv[0]);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     struct sigaction sa = {.sa_handler = on_interrupt};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    struct output_context ctx = {.delay_us = cfg.url == NULL ? cfg.delay_us : -1};
+    struct output_context ctx = {.delay_us = cfg.url == NULL ? cfg.delay_us : -1, .timeout_us = timeout_us};
     struct run_result rows[MAX_NUMBERS * MODE_COUNT];
     int rc = CLI_EXIT_OK;
     size_t n = run_grid(&cfg, &env, rows, &rc);

@@ -51,11 +51,14 @@ static struct optional_cells optional_cells(const struct run_result *r, const ch
 
 void output_table(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx)
 {
-    char delay[32];
+    char delay[32], timeout[32];
     if (ctx->delay_us >= 0)
-        fprintf(out, "delay %s per request\n\n", duration_format(ctx->delay_us, delay, sizeof delay));
+        fprintf(out, "delay %s per request, clients' --timeout %s\n\n",
+                duration_format(ctx->delay_us, delay, sizeof delay),
+                duration_format(ctx->timeout_us, timeout, sizeof timeout));
     else
-        fprintf(out, "the server's own delay; peak in flight is shown only for servers sayhi-compare starts\n\n");
+        fprintf(out, "the server's own delay, the clients' default --timeout (%s); peak in flight is shown only\n"
+                     "for servers sayhi-compare starts\n\n", RUN_CLIENT_DEFAULT_TIMEOUT);
     fprintf(out, "%-8s %7s %11s %10s %10s %9s %8s %8s\n", "mode", "N", "wall", "req/s", "speedup", "in flight",
             "ok", "failed");
     for (size_t i = 0; i < n; i++) {
@@ -102,6 +105,10 @@ int output_json(FILE *out, const struct run_result *rows, size_t n, const struct
         jsonnum_add(o, "delay_s", (double)ctx->delay_us / 1e6, JSONNUM_SECONDS);
     else
         cJSON_AddNullToObject(o, "delay_s");
+    if (ctx->timeout_us >= 0)
+        jsonnum_add(o, "timeout_s", (double)ctx->timeout_us / 1e6, JSONNUM_SECONDS);
+    else
+        cJSON_AddNullToObject(o, "timeout_s");
     cJSON *arr = cJSON_AddArrayToObject(o, "rows");
     for (size_t i = 0; i < n; i++) {
         const struct run_result *r = &rows[i];

@@ -18,6 +18,7 @@ void output_speedups(struct run_result *rows, size_t n);
 /* What the rows were measured under: the headers of every rendering. */
 struct output_context {
     int64_t delay_us; /* the own servers' delay; < 0: the --url server's own, unknown here */
+    int64_t timeout_us; /* the clients' --timeout; < 0: their default (--url) */
 };
 
 void output_table(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx);

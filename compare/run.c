@@ -216,7 +216,7 @@ static double json_number(const cJSON *o, const char *key)
 static int run_client(const struct run_env *env, const char *url, enum run_mode mode, unsigned number,
                       struct run_result *out)
 {
-    char n[16], t[16];
+    char n[16], t[16], timeout[32];
     snprintf(n, sizeof n, "%u", number);
     snprintf(t, sizeof t, "%u", number < RUN_MAX_THREADS ? number : RUN_MAX_THREADS);
     snprintf(out->timeline, sizeof out->timeline, "%s/%s-%u.csv", env->tmpdir, run_mode_name(mode), number);
@@ -224,9 +224,14 @@ static int run_client(const struct run_env *env, const char *url, enum run_mode 
     /* --quiet: sayhi-compare speaks for the clients; their errors still reach stderr. */
     char *argv[16] = {(char *)bin, "--number", n,        "--url",    (char *)url,
                       "--json",    "--quiet",  "--timeline", out->timeline};
+    size_t argc = 9;
     if (mode == MODE_THREADS) {
-        argv[9] = "--threads";
-        argv[10] = t; /* the tutorial's pool: one thread per request, up to sayhi-sync's cap */
+        argv[argc++] = "--threads";
+        argv[argc++] = t; /* the tutorial's pool: one thread per request, up to sayhi-sync's cap */
+    }
+    if (env->timeout_us >= 0) {
+        argv[argc++] = "--timeout";
+        argv[argc++] = duration_format(env->timeout_us, timeout, sizeof timeout);
     }
     int fd;
     pid_t pid = spawn(argv, &fd, &current_client);

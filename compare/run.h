@@ -17,6 +17,13 @@ enum run_mode { MODE_SYNC, MODE_THREADS, MODE_ASYNC, MODE_COUNT };
 /* threads mode runs sayhi-sync --threads min(N, this): its own cap. */
 #define RUN_MAX_THREADS 10000u
 
+/* With its own servers, sayhi-compare knows the delay and gives the clients
+ * --timeout delay + this: their own default (30 s) counted from the end of
+ * the delay, so that no --delay (up to 60 s) times every request out, and a
+ * short delay keeps the margin the clients would have had anyway. */
+#define RUN_TIMEOUT_MARGIN_US (30 * INT64_C(1000000))
+#define RUN_CLIENT_DEFAULT_TIMEOUT "30s" /* the clients' own, for --url runs */
+
 const char *run_mode_name(enum run_mode m);
 
 struct run_result {
@@ -36,6 +43,7 @@ struct run_env {
     const char *sync_bin, *async_bin, *server_bin;
     const char *url;      /* NULL: start an own server per run */
     int64_t delay_us;     /* delay of the own server */
+    int64_t timeout_us;   /* --timeout for the clients; < 0: none (their default) */
     const char *tmpdir;   /* for timelines */
 };
 

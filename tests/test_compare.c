@@ -297,6 +297,61 @@ START_TEST(speedup_counts_successful_requests_only)
 }
 END_TEST
 
+/* The --timeout sayhi-compare passed in args (one client's argument line), in seconds; -1: none. */
+static double timeout_passed(const char *args)
+{
+    const char *t = strstr(args, "--timeout ");
+    if (t == NULL)
+        return -1;
+    char *unit;
+    double v = strtod(t + strlen("--timeout "), &unit);
+    return strncmp(unit, "us", 2) == 0 ? v / 1e6 : strncmp(unit, "ms", 2) == 0 ? v / 1e3 : *unit == 'm' ? v * 60 : v;
+}
+
+/* Runs sayhi-compare with a stand-in async client printing a report of N=1;
+ * the client's argument line into args, stdout into r. */
+static void run_with_fake_async(struct tcmp_run *r, const char *const *args, char *client_args, size_t len)
+{
+    char dir[64], bin[128], env_async[160];
+    tcmp_mkdtemp(dir, sizeof dir);
+    snprintf(bin, sizeof bin, "%s/async", dir);
+    tcmp_fake_client(bin, "{\"concurrency\":1,\"elapsed_s\":0.01,\"requests_per_s\":100,\"ok\":1,\"failed\":0}");
+    snprintf(env_async, sizeof env_async, "SAYHI_ASYNC=%s", bin);
+    const char *const env[] = {env_async, NULL};
+    *r = (struct tcmp_run){.args = args, .env = env};
+    tcmp_run(r, 30000);
+    snprintf(bin, sizeof bin, "%s/async.args", dir);
+    tcmp_read_file(bin, client_args, len);
+    tcmp_rmtree(dir);
+}
+
+START_TEST(clients_get_a_timeout_that_fits_the_delay)
+{
+    /* The clients' own default --timeout is 30 s: at --delay 31s every request
+     * timed out. The server is real (delay 31s); the stand-in client only
+     * shows what it was given. */
+    static struct tcmp_run r;
+    char client_args[1024];
+    const char *const own[] = {"--modes", "async", "--numbers", "1", "--delay", "31s", "--json", "--quiet", NULL};
+    run_with_fake_async(&r, own, client_args, sizeof client_args);
+    double t = timeout_passed(client_args);
+    ck_assert_msg(t > 31, "the client got --timeout %.3fs at delay 31s: %s", t, client_args);
+    cJSON *o = cJSON_Parse(r.out);
+    ck_assert_msg(o != NULL, "not JSON: %s (stderr: %s)", r.out, r.err);
+    const cJSON *shown = cJSON_GetObjectItem(o, "timeout_s");
+    ck_assert_msg(cJSON_IsNumber(shown) && shown->valuedouble == t, "JSON says timeout_s %s, passed %.3f",
+                  cJSON_PrintUnformatted(shown), t);
+    cJSON_Delete(o);
+
+    /* --url: the delay is unknown, the clients keep their default, and the header says so. */
+    const char *const url[] = {"--url", "http://127.0.0.1:9/say-hi", "--modes", "async", "--numbers", "1",
+                               "--quiet", NULL};
+    run_with_fake_async(&r, url, client_args, sizeof client_args);
+    ck_assert_msg(timeout_passed(client_args) < 0, "--url: the client got %s", client_args);
+    ck_assert_msg(strstr(r.out, "default --timeout (30s)") != NULL, "header: %s", r.out);
+}
+END_TEST
+
 START_TEST(bad_flags_exit_2)
 {
     static struct tcmp_run r;
@@ -335,5 +390,6 @@ int main(void)
     tcase_add_test(tc, write_failures_exit_1);
     tcase_add_test(tc, no_speedup_without_a_successful_request);
     tcase_add_test(tc, speedup_counts_successful_requests_only);
+    tcase_add_test(tc, clients_get_a_timeout_that_fits_the_delay);
     return testsuite_run(s);
 }
