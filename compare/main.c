@@ -67,6 +67,9 @@ static void usage(FILE *out)
             "  --quiet             no progress lines on stderr\n"
             "  --help, --version\n"
             "\n"
+            "It runs sayhi-server, sayhi-sync and sayhi-async found next to itself or in the build\n"
+            "tree; SAYHI_SERVER, SAYHI_SYNC and SAYHI_ASYNC (paths) override.\n"
+            "\n"
             "Exit codes: 0 every request of every run succeeded, 1 a run or request failed or an\n"
             "output could not be written, 2 bad flag or value, 130 interrupted.\n",
             MAX_NUMBER);
@@ -239,14 +242,16 @@ int main(int argc, char **argv)
     if (parse_args(argc, argv, &cfg) != 0)
         return CLI_EXIT_USAGE;
 
+    int64_t timeout_us = cfg.url == NULL ? cfg.delay_us + RUN_TIMEOUT_MARGIN_US : -1;
     char tmpdir[] = "/tmp/sayhi-compare.XXXXXX";
+    struct run_env env = {.url = cfg.url, .delay_us = cfg.delay_us, .timeout_us = timeout_us, .tmpdir = tmpdir};
+    if (run_find_programs(&env, argv[0], cfg.modes) != 0)
+        return CLI_EXIT_FAILURE;
     if (mkdtemp(tmpdir) == NULL) {
         cli_error("cannot create a temporary directory in /tmp");
+        run_free_programs(&env);
         return CLI_EXIT_FAILURE;
     }
-    int64_t timeout_us = cfg.url == NULL ? cfg.delay_us + RUN_TIMEOUT_MARGIN_US : -1;
-    struct run_env env = {.url = cfg.url, .delay_us = cfg.delay_us, .timeout_us = timeout_us, .tmpdir = tmpdir};
-    run_find_programs(&env, argv[0]);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     struct sigaction sa = {.sa_handler = on_interrupt};
     sigaction(SIGINT, &sa, NULL);

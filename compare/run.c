@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,20 +35,48 @@ void run_abort(void)
     aborted = 1;
 }
 
-static char *program_path(const char *env_name, const char *dir, const char *subdir, const char *name)
+/* 0 when path is a regular file this process may execute; else -1 with
+ * *why saying what is wrong. Checked before any run: exec failing in the
+ * child of every run printed two lines per run and an empty table. */
+static int executable(const char *path, const char **why)
 {
-    const char *env = getenv(env_name);
-    if (env != NULL && *env != '\0')
-        return strdup(env);
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/%s", dir, name); /* installed side by side */
-    if (access(path, X_OK) == 0)
-        return strdup(path);
-    snprintf(path, sizeof path, "%s/../%s/%s", dir, subdir, name); /* the build tree */
-    return strdup(path);
+    struct stat st;
+    if (stat(path, &st) != 0 || access(path, X_OK) != 0) {
+        *why = strerror(errno);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *why = "not a regular file";
+        return -1;
+    }
+    return 0;
 }
 
-void run_find_programs(struct run_env *env, const char *argv0)
+/* $env_name when set, else dir/name (installed side by side), else
+ * dir/../subdir/name (the build tree). NULL after one line saying where it
+ * looked. */
+static char *program_path(const char *env_name, const char *dir, const char *subdir, const char *name)
+{
+    const char *env = getenv(env_name), *why;
+    if (env != NULL && *env != '\0') {
+        if (executable(env, &why) == 0)
+            return strdup(env);
+        cli_error("cannot run %s from %s=%s: %s", name, env_name, env, why);
+        return NULL;
+    }
+    char side[PATH_MAX + 64], tree[PATH_MAX + 64];
+    snprintf(side, sizeof side, "%s/%s", dir, name);
+    snprintf(tree, sizeof tree, "%s/../%s/%s", dir, subdir, name);
+    if (executable(side, &why) == 0)
+        return strdup(side);
+    if (executable(tree, &why) == 0)
+        return strdup(tree);
+    cli_error("cannot find %s: neither %s (installed) nor %s (build tree) is there; set %s", name, side, tree,
+              env_name);
+    return NULL;
+}
+
+int run_find_programs(struct run_env *env, const char *argv0, const bool modes[MODE_COUNT])
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -59,9 +88,17 @@ void run_find_programs(struct run_env *env, const char *argv0)
         *slash = '\0';
     else
         snprintf(exe, sizeof exe, ".");
-    env->sync_bin = program_path("SAYHI_SYNC", exe, "client_sync", "sayhi-sync");
-    env->async_bin = program_path("SAYHI_ASYNC", exe, "client_async", "sayhi-async");
-    env->server_bin = program_path("SAYHI_SERVER", exe, "server", "sayhi-server");
+    /* Only the programs this grid runs: --url needs no server, --modes async no sayhi-sync. */
+    int ok = 1;
+    if (env->url == NULL)
+        ok &= (env->server_bin = program_path("SAYHI_SERVER", exe, "server", "sayhi-server")) != NULL;
+    if (ok && (modes[MODE_SYNC] || modes[MODE_THREADS]))
+        ok &= (env->sync_bin = program_path("SAYHI_SYNC", exe, "client_sync", "sayhi-sync")) != NULL;
+    if (ok && modes[MODE_ASYNC])
+        ok &= (env->async_bin = program_path("SAYHI_ASYNC", exe, "client_async", "sayhi-async")) != NULL;
+    if (!ok)
+        run_free_programs(env);
+    return ok ? 0 : -1;
 }
 
 void run_free_programs(struct run_env *env)
@@ -69,6 +106,7 @@ void run_free_programs(struct run_env *env)
     free((char *)env->sync_bin);
     free((char *)env->async_bin);
     free((char *)env->server_bin);
+    env->sync_bin = env->async_bin = env->server_bin = NULL;
 }
 
 /* Starts argv with stdout on a pipe (stderr inherited) and records its pid

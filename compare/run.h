@@ -47,9 +47,11 @@ struct run_env {
     const char *tmpdir;   /* for timelines */
 };
 
-/* Finds the programs next to this one (installed) or in the build tree.
- * Environment SAYHI_SYNC, SAYHI_ASYNC, SAYHI_SERVER override. */
-void run_find_programs(struct run_env *env, const char *argv0);
+/* Finds the programs a grid of these modes needs (the server only without
+ * --url) next to this one (installed) or in the build tree; environment
+ * SAYHI_SYNC, SAYHI_ASYNC, SAYHI_SERVER override. 0, or -1 after one line
+ * saying where it looked, when one is not an executable file. */
+int run_find_programs(struct run_env *env, const char *argv0, const bool modes[MODE_COUNT]);
 
 /* Frees what run_find_programs() allocated. */
 void run_free_programs(struct run_env *env);

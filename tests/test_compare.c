@@ -352,6 +352,50 @@ START_TEST(clients_get_a_timeout_that_fits_the_delay)
 }
 END_TEST
 
+/* r's stderr is exactly one line holding each of want (NULL-terminated). */
+static void one_line_with(const struct tcmp_run *r, const char *const *want)
+{
+    const char *nl = strchr(r->err, '\n');
+    ck_assert_msg(nl != NULL && nl[1] == '\0', "stderr is not one line: %s", r->err);
+    for (size_t i = 0; want[i] != NULL; i++)
+        ck_assert_msg(strstr(r->err, want[i]) != NULL, "stderr lacks '%s': %s", want[i], r->err);
+}
+
+START_TEST(missing_programs_one_line_before_any_run)
+{
+    /* It printed six lines and an empty table, and tried every run. */
+    static struct tcmp_run r;
+    const char *const args[] = {"--modes", "async,sync", "--numbers", "1,2", "--delay", "0", NULL};
+    static const char *const cases[][2] = {
+        {"SAYHI_SERVER=/nonexistent", "No such file or directory"},
+        {"SAYHI_ASYNC=/tmp", "not a regular file"},
+        {"SAYHI_SYNC=/nonexistent", "No such file or directory"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *const env[] = {cases[i][0], NULL};
+        r = (struct tcmp_run){.args = args, .env = env};
+        tcmp_run(&r, 10000);
+        ck_assert_msg(r.rc == 1, "%s: exit %d", cases[i][0], r.rc);
+        ck_assert_str_eq(r.out, "");
+        one_line_with(&r, (const char *const[]){cases[i][0], cases[i][1], NULL});
+    }
+
+    /* Alone in a directory (no installed programs beside it, no build tree):
+     * the line names both places it looked and the variable to set. */
+    char dir[64], bin[128], cmd[512];
+    tcmp_mkdtemp(dir, sizeof dir);
+    snprintf(bin, sizeof bin, "%s/sayhi-compare", dir);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", tcmp_bin(), bin);
+    ck_assert_int_eq(system(cmd), 0);
+    r = (struct tcmp_run){.bin = bin, .args = args};
+    tcmp_run(&r, 10000);
+    tcmp_rmtree(dir);
+    ck_assert_msg(r.rc == 1, "exit %d", r.rc);
+    ck_assert_str_eq(r.out, "");
+    one_line_with(&r, (const char *const[]){"sayhi-server", dir, "SAYHI_SERVER", NULL});
+}
+END_TEST
+
 START_TEST(bad_flags_exit_2)
 {
     static struct tcmp_run r;
@@ -391,5 +435,6 @@ int main(void)
     tcase_add_test(tc, no_speedup_without_a_successful_request);
     tcase_add_test(tc, speedup_counts_successful_requests_only);
     tcase_add_test(tc, clients_get_a_timeout_that_fits_the_delay);
+    tcase_add_test(tc, missing_programs_one_line_before_any_run);
     return testsuite_run(s);
 }

@@ -30,7 +30,7 @@ static double now_s(void)
 /* In the child: the environment, stdout to out_path, stderr to err_fd, exec. */
 static void exec_compare(const struct tcmp_run *r, const char *out_path, int err_fd)
 {
-    const char *argv[64] = {tcmp_bin()};
+    const char *argv[64] = {r->bin != NULL ? r->bin : tcmp_bin()};
     for (size_t i = 0; r->args[i] != NULL && i + 2 < sizeof argv / sizeof argv[0]; i++)
         argv[i + 1] = r->args[i];
     for (size_t i = 0; r->env != NULL && r->env[i] != NULL; i++)
@@ -106,7 +106,7 @@ void tcmp_run(struct tcmp_run *r, int timeout_ms)
         unlink(tmp);
     }
     ck_assert_msg(!late, "sayhi-compare ran past %d ms; stderr: %s", timeout_ms, r->err);
-    ck_assert_msg(r->rc != 126 && r->rc != 127, "cannot run %s", tcmp_bin());
+    ck_assert_msg(r->rc != 126 && r->rc != 127, "cannot run %s", r->bin != NULL ? r->bin : tcmp_bin());
 }
 
 void tcmp_read_file(const char *path, char *buf, size_t len)

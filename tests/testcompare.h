@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 struct tcmp_run {
+    const char *bin;         /* the program; NULL: tcmp_bin() */
     const char *const *args; /* NULL-terminated, after the program name */
     const char *const *env;  /* "NAME=value" for this run only, NULL-terminated; NULL: none */
     const char *stdout_path; /* stdout to this file (e.g. "/dev/full"); NULL: captured in out */
