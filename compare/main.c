@@ -11,11 +11,14 @@
 
 #include <curl/curl.h>
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_NUMBERS 32
@@ -71,7 +74,8 @@ static void usage(FILE *out)
             "tree; SAYHI_SERVER, SAYHI_SYNC and SAYHI_ASYNC (paths) override.\n"
             "\n"
             "Exit codes: 0 every request of every run succeeded, 1 a run or request failed or an\n"
-            "output could not be written, 2 bad flag or value, 130 interrupted.\n",
+            "output could not be written, 2 bad flag or value (also a --csv or --plot path that\n"
+            "cannot be written, checked before the first run), 130 interrupted.\n",
             MAX_NUMBER);
 }
 
@@ -129,6 +133,30 @@ static int parse_numbers(const char *value, struct config *cfg)
     return 0;
 }
 
+/* 0 when path can be written, without changing it: an existing file is
+ * opened but not truncated, one created here is removed again; devices and
+ * FIFOs (/dev/stdout) are left for the real write. Else -1 after one line
+ * naming the flag and the path. Checked before the runs, which can take
+ * minutes: an unwritable path found at the end lost them all. */
+static int check_writable(const char *flag, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return 0;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    int created = fd >= 0;
+    if (fd < 0 && errno == EEXIST)
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        cli_error("cannot write %s %s: %s", flag, path, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    if (created)
+        unlink(path);
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct config *cfg)
 {
     enum { O_MODES = 256, O_NUMBERS, O_DELAY, O_URL, O_CSV, O_JSON, O_PLOT, O_QUIET, O_HELP, O_VERSION };
@@ -181,6 +209,9 @@ static int parse_args(int argc, char **argv, struct config *cfg)
         cli_error("--delay applies to the server sayhi-compare starts, not to --url %s", cfg->url);
         return -1;
     }
+    if ((cfg->csv != NULL && check_writable("--csv", cfg->csv) != 0) ||
+        (cfg->plot != NULL && check_writable("--plot", cfg->plot) != 0))
+        return -1;
     return 0;
 }
 

@@ -396,6 +396,30 @@ START_TEST(missing_programs_one_line_before_any_run)
 }
 END_TEST
 
+START_TEST(unwritable_outputs_refused_before_the_runs)
+{
+    /* Found only after the runs, an unwritable path lost them all, and --plot
+     * showed gnuplot's raw error with a temporary path in it. */
+    static struct tcmp_run r;
+    static const char *const cases[][3] = {
+        {"--plot", "/nonexistent/x.svg", "No such file or directory"},
+        {"--csv", "/nonexistent/x.csv", "No such file or directory"},
+        {"--csv", "/tmp", "Is a directory"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *const args[] = {"--modes", "sync", "--numbers", "10", "--delay", "1s", cases[i][0],
+                                    cases[i][1], NULL};
+        char named[128];
+        snprintf(named, sizeof named, "%s %s", cases[i][0], cases[i][1]);
+        r = (struct tcmp_run){.args = args};
+        tcmp_run(&r, 5000); /* the run would take 10 s */
+        ck_assert_msg(r.rc == 2, "%s: exit %d", named, r.rc);
+        ck_assert_str_eq(r.out, "");
+        one_line_with(&r, (const char *const[]){named, cases[i][2], NULL});
+    }
+}
+END_TEST
+
 START_TEST(bad_flags_exit_2)
 {
     static struct tcmp_run r;
@@ -436,5 +460,6 @@ int main(void)
     tcase_add_test(tc, speedup_counts_successful_requests_only);
     tcase_add_test(tc, clients_get_a_timeout_that_fits_the_delay);
     tcase_add_test(tc, missing_programs_one_line_before_any_run);
+    tcase_add_test(tc, unwritable_outputs_refused_before_the_runs);
     return testsuite_run(s);
 }
