@@ -420,6 +420,31 @@ START_TEST(unwritable_outputs_refused_before_the_runs)
 }
 END_TEST
 
+START_TEST(plot_of_one_n_is_clean)
+{
+    /* One N: gnuplot warned "empty x range [3:3]" on stderr and labelled the
+     * axis 2.97 ... 3.03; the timeline's tooltips held temporary CSV paths. */
+    if (access("/usr/bin/gnuplot", X_OK) != 0)
+        return;
+    char dir[64], svg_file[128];
+    static char svg[1 << 16];
+    static struct tcmp_run r;
+    tcmp_mkdtemp(dir, sizeof dir);
+    snprintf(svg_file, sizeof svg_file, "%s/one.svg", dir);
+    const char *const args[] = {"--modes", "sync,async", "--numbers", "3", "--delay", "0", "--quiet", "--plot",
+                                svg_file, NULL};
+    r = (struct tcmp_run){.args = args};
+    tcmp_run(&r, 30000);
+    tcmp_read_file(svg_file, svg, sizeof svg);
+    tcmp_rmtree(dir);
+    ck_assert_msg(r.rc == 0, "exit %d: %s", r.rc, r.err);
+    ck_assert_str_eq(r.err, "");
+    ck_assert_msg(strstr(svg, "<svg") != NULL, "not an SVG: %.80s", svg);
+    ck_assert_msg(strstr(svg, "> 2.9") == NULL && strstr(svg, "> 3.0") == NULL, "fractional N on the axis");
+    ck_assert_msg(strstr(svg, "sayhi-compare.") == NULL, "a temporary path in the SVG");
+}
+END_TEST
+
 START_TEST(bad_flags_exit_2)
 {
     static struct tcmp_run r;
@@ -461,5 +486,6 @@ int main(void)
     tcase_add_test(tc, clients_get_a_timeout_that_fits_the_delay);
     tcase_add_test(tc, missing_programs_one_line_before_any_run);
     tcase_add_test(tc, unwritable_outputs_refused_before_the_runs);
+    tcase_add_test(tc, plot_of_one_n_is_clean);
     return testsuite_run(s);
 }
