@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,11 +216,27 @@ static int parse_args(int argc, char **argv, struct config *cfg)
     return 0;
 }
 
+/* The directory for the clients' timelines and the plot script: in $TMPDIR
+ * as other programs' are, /tmp when it is unset or too long for the paths
+ * made under it (run_result.timeline). */
+static int make_tmpdir(char *buf, size_t len)
+{
+    const char *base = getenv("TMPDIR");
+    if (base == NULL || *base == '\0' || strlen(base) > 160)
+        base = "/tmp";
+    snprintf(buf, len, "%s/sayhi-compare.XXXXXX", base);
+    if (mkdtemp(buf) == NULL) {
+        cli_error("cannot create a temporary directory in %s: %s", base, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 static void remove_dir(const char *dir)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
-    char path[512];
+    char path[PATH_MAX];
     while (d != NULL && (e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
             snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
@@ -274,12 +291,11 @@ int main(int argc, char **argv)
         return CLI_EXIT_USAGE;
 
     int64_t timeout_us = cfg.url == NULL ? cfg.delay_us + RUN_TIMEOUT_MARGIN_US : -1;
-    char tmpdir[] = "/tmp/sayhi-compare.XXXXXX";
+    char tmpdir[256];
     struct run_env env = {.url = cfg.url, .delay_us = cfg.delay_us, .timeout_us = timeout_us, .tmpdir = tmpdir};
     if (run_find_programs(&env, argv[0], cfg.modes) != 0)
         return CLI_EXIT_FAILURE;
-    if (mkdtemp(tmpdir) == NULL) {
-        cli_error("cannot create a temporary directory in /tmp");
+    if (make_tmpdir(tmpdir, sizeof tmpdir) != 0) {
         run_free_programs(&env);
         return CLI_EXIT_FAILURE;
     }

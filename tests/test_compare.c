@@ -310,14 +310,15 @@ static double timeout_passed(const char *args)
 
 /* Runs sayhi-compare with a stand-in async client printing a report of N=1;
  * the client's argument line into args, stdout into r. */
-static void run_with_fake_async(struct tcmp_run *r, const char *const *args, char *client_args, size_t len)
+static void run_with_fake_async(struct tcmp_run *r, const char *const *args, const char *more_env,
+                                char *client_args, size_t len)
 {
     char dir[64], bin[128], env_async[160];
     tcmp_mkdtemp(dir, sizeof dir);
     snprintf(bin, sizeof bin, "%s/async", dir);
     tcmp_fake_client(bin, "{\"concurrency\":1,\"elapsed_s\":0.01,\"requests_per_s\":100,\"ok\":1,\"failed\":0}");
     snprintf(env_async, sizeof env_async, "SAYHI_ASYNC=%s", bin);
-    const char *const env[] = {env_async, NULL};
+    const char *const env[] = {env_async, more_env, NULL};
     *r = (struct tcmp_run){.args = args, .env = env};
     tcmp_run(r, 30000);
     snprintf(bin, sizeof bin, "%s/async.args", dir);
@@ -333,7 +334,7 @@ START_TEST(clients_get_a_timeout_that_fits_the_delay)
     static struct tcmp_run r;
     char client_args[1024];
     const char *const own[] = {"--modes", "async", "--numbers", "1", "--delay", "31s", "--json", "--quiet", NULL};
-    run_with_fake_async(&r, own, client_args, sizeof client_args);
+    run_with_fake_async(&r, own, NULL, client_args, sizeof client_args);
     double t = timeout_passed(client_args);
     ck_assert_msg(t > 31, "the client got --timeout %.3fs at delay 31s: %s", t, client_args);
     cJSON *o = cJSON_Parse(r.out);
@@ -346,7 +347,7 @@ START_TEST(clients_get_a_timeout_that_fits_the_delay)
     /* --url: the delay is unknown, the clients keep their default, and the header says so. */
     const char *const url[] = {"--url", "http://127.0.0.1:9/say-hi", "--modes", "async", "--numbers", "1",
                                "--quiet", NULL};
-    run_with_fake_async(&r, url, client_args, sizeof client_args);
+    run_with_fake_async(&r, url, NULL, client_args, sizeof client_args);
     ck_assert_msg(timeout_passed(client_args) < 0, "--url: the client got %s", client_args);
     ck_assert_msg(strstr(r.out, "default --timeout (30s)") != NULL, "header: %s", r.out);
 }
@@ -445,6 +446,24 @@ START_TEST(plot_of_one_n_is_clean)
 }
 END_TEST
 
+START_TEST(temporary_files_in_tmpdir_and_removed)
+{
+    /* $TMPDIR as other programs honour it; the tests use it to see what is left behind. */
+    static struct tcmp_run r;
+    char dir[64], env_tmp[96], client_args[1024], where[96];
+    tcmp_mkdtemp(dir, sizeof dir);
+    snprintf(env_tmp, sizeof env_tmp, "TMPDIR=%s", dir);
+    const char *const args[] = {"--url", "http://127.0.0.1:9/say-hi", "--modes", "async", "--numbers", "1",
+                                "--quiet", NULL};
+    run_with_fake_async(&r, args, env_tmp, client_args, sizeof client_args);
+    int left = tcmp_count_entries(dir);
+    tcmp_rmtree(dir);
+    snprintf(where, sizeof where, "--timeline %s/sayhi-compare.", dir);
+    ck_assert_msg(strstr(client_args, where) != NULL, "not in $TMPDIR: %s", client_args);
+    ck_assert_int_eq(left, 0);
+}
+END_TEST
+
 START_TEST(bad_flags_exit_2)
 {
     static struct tcmp_run r;
@@ -487,5 +506,6 @@ int main(void)
     tcase_add_test(tc, missing_programs_one_line_before_any_run);
     tcase_add_test(tc, unwritable_outputs_refused_before_the_runs);
     tcase_add_test(tc, plot_of_one_n_is_clean);
+    tcase_add_test(tc, temporary_files_in_tmpdir_and_removed);
     return testsuite_run(s);
 }

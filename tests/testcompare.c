@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -149,4 +150,16 @@ unsigned tcmp_refusing_port(int *fd)
     ck_assert_int_eq(bind(*fd, (struct sockaddr *)&a, sizeof a), 0);
     ck_assert_int_eq(getsockname(*fd, (struct sockaddr *)&a, &len), 0);
     return ntohs(a.sin_port);
+}
+
+int tcmp_count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return -1;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
 }

@@ -37,6 +37,9 @@ void tcmp_mkdtemp(char *buf, size_t len);
 /* Removes dir and what it holds. */
 void tcmp_rmtree(const char *dir);
 
+/* Number of entries in dir other than . and .. (-1: cannot read it). */
+int tcmp_count_entries(const char *dir);
+
 /* Writes an executable stand-in client at path: it appends its arguments as
  * one line to "<path>.args" and prints report on stdout, exiting 0. */
 void tcmp_fake_client(const char *path, const char *report);
