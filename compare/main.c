@@ -15,7 +15,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,15 +33,6 @@ struct config {
     const char *url, *csv, *plot;
     bool json, quiet;
 };
-
-static volatile sig_atomic_t interrupted = 0;
-
-static void on_interrupt(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-    run_abort();
-}
 
 static void usage(FILE *out)
 {
@@ -74,9 +64,12 @@ static void usage(FILE *out)
             "It runs sayhi-server, sayhi-sync and sayhi-async found next to itself or in the build\n"
             "tree; SAYHI_SERVER, SAYHI_SYNC and SAYHI_ASYNC (paths) override.\n"
             "\n"
-            "Exit codes: 0 every request of every run succeeded, 1 a run or request failed or an\n"
-            "output could not be written, 2 bad flag or value (also a --csv or --plot path that\n"
-            "cannot be written, checked before the first run), 130 interrupted.\n",
+            "Exit codes: 0 every request of every run succeeded, 1 a run or request failed, a\n"
+            "program it runs is missing or an output could not be written, 2 bad flag or value (also a --csv or --plot path that\n"
+            "cannot be written, checked before the first run), 130 interrupted by Ctrl-C (SIGINT),\n"
+            "143 by SIGTERM, 129 by SIGHUP: the runs that finished are still printed (the table\n"
+            "ends with an Interrupted line, the JSON has \"interrupted\":true) and written to\n"
+            "--csv and --plot.\n",
             MAX_NUMBER);
 }
 
@@ -248,19 +241,19 @@ static void remove_dir(const char *dir)
     rmdir(dir);
 }
 
-/* Runs every (N, mode) cell; returns the number of rows made. */
+/* Runs every (N, mode) cell until a stop signal; returns the number of rows made. */
 static size_t run_grid(const struct config *cfg, const struct run_env *env, struct run_result *rows, int *rc)
 {
     size_t n = 0;
-    for (size_t i = 0; i < cfg->nnumbers && !interrupted; i++) {
-        for (int m = 0; m < MODE_COUNT && !interrupted; m++) {
+    for (size_t i = 0; i < cfg->nnumbers && !run_stopped(); i++) {
+        for (int m = 0; m < MODE_COUNT && !run_stopped(); m++) {
             if (!cfg->modes[m])
                 continue;
             if (!cfg->quiet)
                 fprintf(stderr, "%s: %s, N=%u ...", cli_program(), run_mode_name((enum run_mode)m), cfg->numbers[i]);
             struct run_result *r = &rows[n];
             int failed = run_one(env, (enum run_mode)m, cfg->numbers[i], r) != 0;
-            if (interrupted) { /* the client's partial figures are not a row */
+            if (run_stopped()) { /* the client's partial figures are not a row */
                 if (!cfg->quiet)
                     fprintf(stderr, " interrupted\n");
                 break;
@@ -281,6 +274,24 @@ static size_t run_grid(const struct config *cfg, const struct run_env *env, stru
     return n;
 }
 
+/* Prints and writes the rows, also after a stop signal (they are the runs
+ * that finished). Returns -1 when an output could not be written. */
+static int report(const struct config *cfg, const struct output_context *ctx, const char *tmpdir,
+                  struct run_result *rows, size_t n)
+{
+    int failed = 0;
+    output_speedups(rows, n);
+    if (cfg->json)
+        failed |= output_json(stdout, rows, n, ctx) != 0;
+    else
+        output_table(stdout, rows, n, ctx);
+    if (cfg->csv != NULL)
+        failed |= output_csv(cfg->csv, rows, n) != 0;
+    if (cfg->plot != NULL && n > 0)
+        failed |= plot_draw(cfg->plot, tmpdir, rows, n, ctx) != 0;
+    return failed ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     struct config cfg = {.modes = {true, true, true}, .numbers = {10, 20, 50, 100}, .nnumbers = 4,
@@ -295,37 +306,28 @@ int main(int argc, char **argv)
     struct run_env env = {.url = cfg.url, .delay_us = cfg.delay_us, .timeout_us = timeout_us, .tmpdir = tmpdir};
     if (run_find_programs(&env, argv[0], cfg.modes) != 0)
         return CLI_EXIT_FAILURE;
+    run_catch_signals(); /* before the directory exists: from then on every stop ends below, removing it */
     if (make_tmpdir(tmpdir, sizeof tmpdir) != 0) {
         run_free_programs(&env);
         return CLI_EXIT_FAILURE;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    struct sigaction sa = {.sa_handler = on_interrupt};
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
 
-    struct output_context ctx = {.delay_us = cfg.url == NULL ? cfg.delay_us : -1, .timeout_us = timeout_us};
     struct run_result rows[MAX_NUMBERS * MODE_COUNT];
     int rc = CLI_EXIT_OK;
     size_t n = run_grid(&cfg, &env, rows, &rc);
-    output_speedups(rows, n);
-    if (interrupted) {
-        fprintf(stderr, "%s: interrupted\n", cli_program());
-        rc = 130;
-    } else {
-        if (cfg.json && output_json(stdout, rows, n, &ctx) != 0)
-            rc = CLI_EXIT_FAILURE;
-        else if (!cfg.json)
-            output_table(stdout, rows, n, &ctx);
-        if (cfg.csv != NULL && output_csv(cfg.csv, rows, n) != 0)
-            rc = CLI_EXIT_FAILURE;
-        if (cfg.plot != NULL && n > 0 && plot_draw(cfg.plot, tmpdir, rows, n, &ctx) != 0)
-            rc = CLI_EXIT_FAILURE;
-    }
+    size_t modes = 0;
+    for (int m = 0; m < MODE_COUNT; m++)
+        modes += cfg.modes[m];
+    struct output_context ctx = {.delay_us = cfg.url == NULL ? cfg.delay_us : -1, .timeout_us = timeout_us,
+                                 .planned = cfg.nnumbers * modes, .stop_signal = run_stopped()};
+    int lost = report(&cfg, &ctx, tmpdir, rows, n) != 0;
     remove_dir(tmpdir);
     run_free_programs(&env);
     curl_global_cleanup();
-    if (cli_stdout_finish() != 0) /* a lost table or JSON is a failure, whatever the runs did */
-        rc = CLI_EXIT_FAILURE;
-    return rc;
+    lost |= cli_stdout_finish() != 0;
+    /* A lost output is a failure whatever happened before; a stop is 128 + its number, as a shell reports it. */
+    if (lost)
+        return CLI_EXIT_FAILURE;
+    return ctx.stop_signal != 0 ? 128 + ctx.stop_signal : rc;
 }

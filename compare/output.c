@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,12 @@ static struct optional_cells optional_cells(const struct run_result *r, const ch
     return c;
 }
 
+/* The stop signals by name; strsignal() says "Interrupt", which names no key or command. */
+static const char *signal_name(int sig)
+{
+    return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "a signal";
+}
+
 void output_table(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx)
 {
     char delay[32], timeout[32];
@@ -67,6 +74,9 @@ void output_table(FILE *out, const struct run_result *rows, size_t n, const stru
         fprintf(out, "%-8s %7u %10.2fs %10.1f %10s %9s %8llu %8llu\n", run_mode_name(r->mode), r->number,
                 r->elapsed_s, r->requests_per_s, c.speedup, c.peak, r->ok, r->failed);
     }
+    if (ctx->stop_signal != 0)
+        fprintf(out, "\nInterrupted (%s): %zu of %zu runs finished\n", signal_name(ctx->stop_signal), n,
+                ctx->planned);
 }
 
 int output_csv(const char *path, const struct run_result *rows, size_t n)
@@ -109,6 +119,8 @@ int output_json(FILE *out, const struct run_result *rows, size_t n, const struct
         jsonnum_add(o, "timeout_s", (double)ctx->timeout_us / 1e6, JSONNUM_SECONDS);
     else
         cJSON_AddNullToObject(o, "timeout_s");
+    if (ctx->stop_signal != 0)
+        cJSON_AddTrueToObject(o, "interrupted");
     cJSON *arr = cJSON_AddArrayToObject(o, "rows");
     for (size_t i = 0; i < n; i++) {
         const struct run_result *r = &rows[i];

@@ -19,8 +19,12 @@ void output_speedups(struct run_result *rows, size_t n);
 struct output_context {
     int64_t delay_us; /* the own servers' delay; < 0: the --url server's own, unknown here */
     int64_t timeout_us; /* the clients' --timeout; < 0: their default (--url) */
+    size_t planned;     /* runs the grid was to make */
+    int stop_signal;    /* the signal that stopped the grid early; 0: it ran to the end */
 };
 
+/* After a stop signal the table ends with "Interrupted (SIGINT): 2 of 6 runs
+ * finished" and the JSON has "interrupted":true (only then, as the clients'). */
 void output_table(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx);
 int output_csv(const char *path, const struct run_result *rows, size_t n);
 /* One line; numbers rounded as jsonnum.h says. 0, or -1 after an error line. */

@@ -22,18 +22,34 @@ static const char *const mode_names[MODE_COUNT] = {"sync", "threads", "async"};
 
 const char *run_mode_name(enum run_mode m) { return mode_names[m]; }
 
-/* Children of the run in progress, for run_abort() from a signal handler. */
+/* Children of the run in progress, for on_stop() to kill. */
 static volatile pid_t current_server = 0, current_client = 0;
-static volatile sig_atomic_t aborted = 0;
+static volatile sig_atomic_t stop_signal = 0;
 
-void run_abort(void)
+/* The signals that stop the grid, and the mask spawn() holds them in. */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+static void on_stop(int sig)
 {
+    if (stop_signal == 0)
+        stop_signal = sig;
     if (current_client > 0)
         kill(current_client, SIGKILL);
     if (current_server > 0)
         kill(current_server, SIGKILL);
-    aborted = 1;
 }
+
+static void on_pipe(int sig) { (void)sig; }
+
+void run_catch_signals(void)
+{
+    struct sigaction stop = {.sa_handler = on_stop}, broken_pipe = {.sa_handler = on_pipe};
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+        sigaction(stop_signals[i], &stop, NULL);
+    sigaction(SIGPIPE, &broken_pipe, NULL);
+}
+
+int run_stopped(void) { return stop_signal; }
 
 /* 0 when path is a regular file this process may execute; else -1 with
  * *why saying what is wrong. Checked before any run: exec failing in the
@@ -110,19 +126,19 @@ void run_free_programs(struct run_env *env)
 }
 
 /* Starts argv with stdout on a pipe (stderr inherited) and records its pid
- * in *slot for run_abort(). SIGINT and SIGTERM wait until the pid is
- * recorded, so an abort never misses a child; none starts after one. */
+ * in *slot for on_stop(). The stop signals wait until the pid is recorded,
+ * so a stop never misses a child; none starts after one. */
 static pid_t spawn(char *const argv[], int *out_fd, volatile pid_t *slot)
 {
     int p[2];
     sigset_t block, old;
     sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+        sigaddset(&block, stop_signals[i]);
     if (pipe(p) != 0)
         return -1;
     sigprocmask(SIG_BLOCK, &block, &old);
-    pid_t pid = aborted ? -1 : fork();
+    pid_t pid = stop_signal != 0 ? -1 : fork();
     if (pid == 0) {
         sigprocmask(SIG_SETMASK, &old, NULL);
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* nothing outlives sayhi-compare */
@@ -199,7 +215,8 @@ static pid_t start_server(const struct run_env *env, char *url, size_t len)
     close(fd); /* --quiet: the listening line is all it prints on stdout */
     const char *prefix = "listening on ";
     if (strncmp(line, prefix, strlen(prefix)) != 0) {
-        cli_error("%s did not start (it printed '%s')", env->server_bin, line);
+        if (stop_signal == 0) /* else it was killed while starting */
+            cli_error("%s did not start (it printed '%s')", env->server_bin, line);
         kill(pid, SIGKILL);
         wait_exit(pid);
         return -1;
@@ -281,7 +298,7 @@ static int run_client(const struct run_env *env, const char *url, enum run_mode 
     cJSON *o = report != NULL ? cJSON_Parse(report) : NULL;
     free(report);
     if (o == NULL) {
-        if (!aborted) /* after run_abort() the silence is ours */
+        if (stop_signal == 0) /* after on_stop() the silence is ours */
             cli_error("%s exited %d without a JSON report", bin, out->client_exit);
         return -1;
     }

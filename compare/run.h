@@ -60,7 +60,16 @@ void run_free_programs(struct run_env *env);
  * (even with failed requests), -1 when the run could not be made. */
 int run_one(const struct run_env *env, enum run_mode mode, unsigned number, struct run_result *out);
 
-/* Kills the server and client of the run in progress (for SIGINT). */
-void run_abort(void);
+/* Catches SIGINT, SIGTERM and SIGHUP: the first kills the server and client
+ * of the run in progress (run_one() then returns -1) and no child starts
+ * after it, so that the caller can still report the runs that finished and
+ * remove its temporary directory. SIGPIPE gets a handler that does nothing:
+ * a write to a closed pipe then fails (EPIPE) and is reported instead of
+ * killing sayhi-compare with its directory left behind; a handler, not
+ * SIG_IGN, because an ignored signal stays ignored in the programs run. */
+void run_catch_signals(void);
+
+/* The signal that stopped the grid; 0 while none has come. */
+int run_stopped(void);
 
 #endif

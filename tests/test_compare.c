@@ -8,6 +8,7 @@
 
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,23 +223,29 @@ START_TEST(write_failures_exit_1)
 }
 END_TEST
 
+/* The table row of mode at N in out into line; 0 when there is none. */
+static int table_row(const char *out, const char *mode, unsigned n, char *line, size_t len)
+{
+    char name[16];
+    unsigned num;
+    for (const char *p = out; *p != '\0'; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n')) {
+        snprintf(line, len, "%.*s", (int)strcspn(p, "\n"), p);
+        if (sscanf(line, "%15s %u", name, &num) == 2 && strcmp(name, mode) == 0 && num == n)
+            return 1;
+    }
+    return 0;
+}
+
 /* Cell col (0: the mode) of the table row of mode at N in out, into cell. */
 static void table_cell(const char *out, const char *mode, unsigned n, int col, char *cell, size_t len)
 {
-    char line[256], name[16];
-    unsigned num;
-    for (const char *p = out; *p != '\0'; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n')) {
-        snprintf(line, sizeof line, "%.*s", (int)strcspn(p, "\n"), p);
-        if (sscanf(line, "%15s %u", name, &num) != 2 || strcmp(name, mode) != 0 || num != n)
-            continue;
-        char *save = NULL, *tok = strtok_r(line, " ", &save);
-        for (int i = 0; i < col && tok != NULL; i++)
-            tok = strtok_r(NULL, " ", &save);
-        ck_assert_msg(tok != NULL, "table row %s N=%u has no column %d", mode, n, col);
-        snprintf(cell, len, "%s", tok);
-        return;
-    }
-    ck_abort_msg("no table row %s N=%u in: %s", mode, n, out);
+    char line[256];
+    ck_assert_msg(table_row(out, mode, n, line, sizeof line), "no table row %s N=%u in: %s", mode, n, out);
+    char *save = NULL, *tok = strtok_r(line, " ", &save);
+    for (int i = 0; i < col && tok != NULL; i++)
+        tok = strtok_r(NULL, " ", &save);
+    ck_assert_msg(tok != NULL, "table row %s N=%u has no column %d", mode, n, col);
+    snprintf(cell, len, "%s", tok);
 }
 
 START_TEST(no_speedup_without_a_successful_request)
@@ -464,6 +471,72 @@ START_TEST(temporary_files_in_tmpdir_and_removed)
 }
 END_TEST
 
+/* Lines of a small file (-1: cannot read it). */
+static int count_lines(const char *path)
+{
+    char text[4096];
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    fclose(f);
+    tcmp_read_file(path, text, sizeof text);
+    int n = 0;
+    for (const char *p = text; (p = strchr(p, '\n')) != NULL; p++)
+        n++;
+    return n;
+}
+
+/* Runs async N=1 then N=2 at delay 1s and sends sig as soon as N=1 has
+ * finished (N=2 then has a second to go). Fills r, the CSV's line count and
+ * what was left in $TMPDIR. */
+static void interrupt_after_first_run(struct tcmp_run *r, int sig, int json, int *csv_lines, int *left)
+{
+    char dir[64], tmp[96], csv[96], env_tmp[128];
+    tcmp_mkdtemp(dir, sizeof dir);
+    snprintf(tmp, sizeof tmp, "%s/tmp", dir);
+    snprintf(csv, sizeof csv, "%s/rows.csv", dir);
+    snprintf(env_tmp, sizeof env_tmp, "TMPDIR=%s", tmp);
+    ck_assert_int_eq(mkdir(tmp, 0700), 0);
+    const char *const env[] = {env_tmp, NULL};
+    const char *const args[] = {"--modes", "async", "--numbers", "1,2", "--delay", "1s", "--csv", csv,
+                                json ? "--json" : NULL, NULL};
+    *r = (struct tcmp_run){.args = args, .env = env, .signal = sig};
+    tcmp_run(r, 30000);
+    *csv_lines = count_lines(csv);
+    *left = tcmp_count_entries(tmp);
+    tcmp_rmtree(dir);
+}
+
+START_TEST(signal_reports_the_runs_that_finished)
+{
+    /* Ctrl-C printed nothing and wrote no CSV; SIGHUP left the temporary directory behind. */
+    static const struct { int sig; const char *name; } cases[] = {
+        {SIGINT, "SIGINT"}, {SIGTERM, "SIGTERM"}, {SIGHUP, "SIGHUP"}};
+    static struct tcmp_run r;
+    int csv_lines, left;
+    char cell[32], line[64];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        interrupt_after_first_run(&r, cases[i].sig, 0, &csv_lines, &left);
+        ck_assert_msg(r.rc == 128 + cases[i].sig, "%s: exit %d; stderr: %s", cases[i].name, r.rc, r.err);
+        table_cell(r.out, "async", 1, 6, cell, sizeof cell); /* the row that finished, its ok count */
+        ck_assert_str_eq(cell, "1");
+        ck_assert_msg(!table_row(r.out, "async", 2, line, sizeof line), "%s: a row for the interrupted run",
+                      cases[i].name);
+        snprintf(line, sizeof line, "Interrupted (%s): 1 of 2 runs finished\n", cases[i].name);
+        ck_assert_msg(strstr(r.out, line) != NULL, "%s: no '%s' in: %s", cases[i].name, line, r.out);
+        ck_assert_msg(csv_lines == 2, "%s: the CSV has %d lines", cases[i].name, csv_lines);
+        ck_assert_msg(left == 0, "%s: %d entries left in $TMPDIR", cases[i].name, left);
+    }
+    interrupt_after_first_run(&r, SIGINT, 1, &csv_lines, &left);
+    ck_assert_int_eq(r.rc, 130);
+    cJSON *o = cJSON_Parse(r.out);
+    ck_assert_msg(o != NULL, "not JSON: %s", r.out);
+    ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(o, "interrupted")));
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(o, "rows")), 1);
+    cJSON_Delete(o);
+}
+END_TEST
+
 START_TEST(bad_flags_exit_2)
 {
     static struct tcmp_run r;
@@ -507,5 +580,6 @@ int main(void)
     tcase_add_test(tc, unwritable_outputs_refused_before_the_runs);
     tcase_add_test(tc, plot_of_one_n_is_clean);
     tcase_add_test(tc, temporary_files_in_tmpdir_and_removed);
+    tcase_add_test(tc, signal_reports_the_runs_that_finished);
     return testsuite_run(s);
 }
