@@ -45,22 +45,8 @@ static void cleanup(void)
     unlink(svg_path);
 }
 
-/* The row of mode at N in o. */
-static const cJSON *row_in(const cJSON *o, const char *mode, int n)
-{
-    const cJSON *r;
-    cJSON_ArrayForEach(r, cJSON_GetObjectItem(o, "rows"))
-    {
-        if (strcmp(cJSON_GetObjectItem(r, "mode")->valuestring, mode) == 0 &&
-            cJSON_GetObjectItem(r, "number")->valueint == n)
-            return r;
-    }
-    ck_abort_msg("no row for %s N=%d", mode, n);
-    return NULL;
-}
-
 /* The row of mode at N in the shared run. */
-static const cJSON *row(const char *mode, int n) { return row_in(report, mode, n); }
+static const cJSON *row(const char *mode, int n) { return tcmp_row(report, mode, n); }
 
 static double num(const cJSON *r, const char *key)
 {
@@ -150,20 +136,6 @@ START_TEST(json_and_csv_rows_complete)
 }
 END_TEST
 
-/* Most decimals any number under "key": has in the raw JSON text. */
-static int most_decimals(const char *json, const char *key)
-{
-    char pat[64];
-    int most = -1;
-    snprintf(pat, sizeof pat, "\"%s\":", key);
-    for (const char *p = strstr(json, pat); p != NULL; p = strstr(p + 1, pat)) {
-        const char *v = p + strlen(pat), *dot = v + strspn(v, " \t-0123456789");
-        int decimals = *dot == '.' ? (int)strspn(dot + 1, "0123456789") : 0;
-        most = decimals > most ? decimals : most;
-    }
-    return most;
-}
-
 START_TEST(json_is_one_line_of_rounded_numbers)
 {
     /* The README shows one line, as the clients print: a script reads it with one readline. */
@@ -173,7 +145,7 @@ START_TEST(json_is_one_line_of_rounded_numbers)
     static const struct { const char *key; int most; } keys[] = {
         {"delay_s", 6}, {"wall_s", 6}, {"requests_per_s", 3}, {"speedup", 3}};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        int d = most_decimals(shared.out, keys[i].key);
+        int d = tcmp_most_decimals(shared.out, keys[i].key);
         ck_assert_msg(d >= 0, "no %s in %s", keys[i].key, shared.out);
         ck_assert_msg(d <= keys[i].most, "%s has %d decimals: %s", keys[i].key, d, shared.out);
     }
@@ -223,31 +195,6 @@ START_TEST(write_failures_exit_1)
 }
 END_TEST
 
-/* The table row of mode at N in out into line; 0 when there is none. */
-static int table_row(const char *out, const char *mode, unsigned n, char *line, size_t len)
-{
-    char name[16];
-    unsigned num;
-    for (const char *p = out; *p != '\0'; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n')) {
-        snprintf(line, len, "%.*s", (int)strcspn(p, "\n"), p);
-        if (sscanf(line, "%15s %u", name, &num) == 2 && strcmp(name, mode) == 0 && num == n)
-            return 1;
-    }
-    return 0;
-}
-
-/* Cell col (0: the mode) of the table row of mode at N in out, into cell. */
-static void table_cell(const char *out, const char *mode, unsigned n, int col, char *cell, size_t len)
-{
-    char line[256];
-    ck_assert_msg(table_row(out, mode, n, line, sizeof line), "no table row %s N=%u in: %s", mode, n, out);
-    char *save = NULL, *tok = strtok_r(line, " ", &save);
-    for (int i = 0; i < col && tok != NULL; i++)
-        tok = strtok_r(NULL, " ", &save);
-    ck_assert_msg(tok != NULL, "table row %s N=%u has no column %d", mode, n, col);
-    snprintf(cell, len, "%s", tok);
-}
-
 START_TEST(no_speedup_without_a_successful_request)
 {
     /* Every request refused: both rows end at once, which is no speedup at all. */
@@ -259,9 +206,9 @@ START_TEST(no_speedup_without_a_successful_request)
     r = (struct tcmp_run){.args = table};
     tcmp_run(&r, 30000);
     ck_assert_int_eq(r.rc, 1);
-    table_cell(r.out, "sync", 2, 4, cell, sizeof cell);
+    tcmp_table_cell(r.out, "sync", 2, 4, cell, sizeof cell);
     ck_assert_msg(strcmp(cell, "-") == 0, "sync speedup %s: %s", cell, r.out);
-    table_cell(r.out, "async", 2, 4, cell, sizeof cell);
+    tcmp_table_cell(r.out, "async", 2, 4, cell, sizeof cell);
     ck_assert_msg(strcmp(cell, "-") == 0, "async speedup %s: %s", cell, r.out);
 
     const char *const json[] = {"--url", url, "--modes", "sync,async", "--numbers", "2", "--quiet", "--json", NULL};
@@ -270,8 +217,8 @@ START_TEST(no_speedup_without_a_successful_request)
     close(fd);
     cJSON *o = cJSON_Parse(r.out);
     ck_assert_msg(o != NULL, "not JSON: %s", r.out);
-    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(row_in(o, "sync", 2), "speedup")));
-    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(row_in(o, "async", 2), "speedup")));
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(tcmp_row(o, "sync", 2), "speedup")));
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(tcmp_row(o, "async", 2), "speedup")));
     cJSON_Delete(o);
 }
 END_TEST
@@ -298,40 +245,11 @@ START_TEST(speedup_counts_successful_requests_only)
     tcmp_rmtree(dir);
     cJSON *o = cJSON_Parse(r.out);
     ck_assert_msg(o != NULL, "not JSON: %s (stderr: %s)", r.out, r.err);
-    ck_assert_double_eq_tol(cJSON_GetObjectItem(row_in(o, "async", 2), "speedup")->valuedouble, 2.0, 1e-9);
-    ck_assert_double_eq_tol(cJSON_GetObjectItem(row_in(o, "sync", 2), "speedup")->valuedouble, 1.0, 1e-9);
+    ck_assert_double_eq_tol(cJSON_GetObjectItem(tcmp_row(o, "async", 2), "speedup")->valuedouble, 2.0, 1e-9);
+    ck_assert_double_eq_tol(cJSON_GetObjectItem(tcmp_row(o, "sync", 2), "speedup")->valuedouble, 1.0, 1e-9);
     cJSON_Delete(o);
 }
 END_TEST
-
-/* The --timeout sayhi-compare passed in args (one client's argument line), in seconds; -1: none. */
-static double timeout_passed(const char *args)
-{
-    const char *t = strstr(args, "--timeout ");
-    if (t == NULL)
-        return -1;
-    char *unit;
-    double v = strtod(t + strlen("--timeout "), &unit);
-    return strncmp(unit, "us", 2) == 0 ? v / 1e6 : strncmp(unit, "ms", 2) == 0 ? v / 1e3 : *unit == 'm' ? v * 60 : v;
-}
-
-/* Runs sayhi-compare with a stand-in async client printing a report of N=1;
- * the client's argument line into args, stdout into r. */
-static void run_with_fake_async(struct tcmp_run *r, const char *const *args, const char *more_env,
-                                char *client_args, size_t len)
-{
-    char dir[64], bin[128], env_async[160];
-    tcmp_mkdtemp(dir, sizeof dir);
-    snprintf(bin, sizeof bin, "%s/async", dir);
-    tcmp_fake_client(bin, "{\"concurrency\":1,\"elapsed_s\":0.01,\"requests_per_s\":100,\"ok\":1,\"failed\":0}");
-    snprintf(env_async, sizeof env_async, "SAYHI_ASYNC=%s", bin);
-    const char *const env[] = {env_async, more_env, NULL};
-    *r = (struct tcmp_run){.args = args, .env = env};
-    tcmp_run(r, 30000);
-    snprintf(bin, sizeof bin, "%s/async.args", dir);
-    tcmp_read_file(bin, client_args, len);
-    tcmp_rmtree(dir);
-}
 
 START_TEST(clients_get_a_timeout_that_fits_the_delay)
 {
@@ -341,8 +259,8 @@ START_TEST(clients_get_a_timeout_that_fits_the_delay)
     static struct tcmp_run r;
     char client_args[1024];
     const char *const own[] = {"--modes", "async", "--numbers", "1", "--delay", "31s", "--json", "--quiet", NULL};
-    run_with_fake_async(&r, own, NULL, client_args, sizeof client_args);
-    double t = timeout_passed(client_args);
+    tcmp_run_with_fake_async(&r, own, NULL, client_args, sizeof client_args);
+    double t = tcmp_timeout_passed(client_args);
     ck_assert_msg(t > 31, "the client got --timeout %.3fs at delay 31s: %s", t, client_args);
     cJSON *o = cJSON_Parse(r.out);
     ck_assert_msg(o != NULL, "not JSON: %s (stderr: %s)", r.out, r.err);
@@ -354,20 +272,11 @@ START_TEST(clients_get_a_timeout_that_fits_the_delay)
     /* --url: the delay is unknown, the clients keep their default, and the header says so. */
     const char *const url[] = {"--url", "http://127.0.0.1:9/say-hi", "--modes", "async", "--numbers", "1",
                                "--quiet", NULL};
-    run_with_fake_async(&r, url, NULL, client_args, sizeof client_args);
-    ck_assert_msg(timeout_passed(client_args) < 0, "--url: the client got %s", client_args);
+    tcmp_run_with_fake_async(&r, url, NULL, client_args, sizeof client_args);
+    ck_assert_msg(tcmp_timeout_passed(client_args) < 0, "--url: the client got %s", client_args);
     ck_assert_msg(strstr(r.out, "default --timeout (30s)") != NULL, "header: %s", r.out);
 }
 END_TEST
-
-/* r's stderr is exactly one line holding each of want (NULL-terminated). */
-static void one_line_with(const struct tcmp_run *r, const char *const *want)
-{
-    const char *nl = strchr(r->err, '\n');
-    ck_assert_msg(nl != NULL && nl[1] == '\0', "stderr is not one line: %s", r->err);
-    for (size_t i = 0; want[i] != NULL; i++)
-        ck_assert_msg(strstr(r->err, want[i]) != NULL, "stderr lacks '%s': %s", want[i], r->err);
-}
 
 START_TEST(missing_programs_one_line_before_any_run)
 {
@@ -385,7 +294,7 @@ START_TEST(missing_programs_one_line_before_any_run)
         tcmp_run(&r, 10000);
         ck_assert_msg(r.rc == 1, "%s: exit %d", cases[i][0], r.rc);
         ck_assert_str_eq(r.out, "");
-        one_line_with(&r, (const char *const[]){cases[i][0], cases[i][1], NULL});
+        tcmp_one_line_with(&r, (const char *const[]){cases[i][0], cases[i][1], NULL});
     }
 
     /* Alone in a directory (no installed programs beside it, no build tree):
@@ -400,7 +309,7 @@ START_TEST(missing_programs_one_line_before_any_run)
     tcmp_rmtree(dir);
     ck_assert_msg(r.rc == 1, "exit %d", r.rc);
     ck_assert_str_eq(r.out, "");
-    one_line_with(&r, (const char *const[]){"sayhi-server", dir, "SAYHI_SERVER", NULL});
+    tcmp_one_line_with(&r, (const char *const[]){"sayhi-server", dir, "SAYHI_SERVER", NULL});
 }
 END_TEST
 
@@ -423,7 +332,7 @@ START_TEST(unwritable_outputs_refused_before_the_runs)
         tcmp_run(&r, 5000); /* the run would take 10 s */
         ck_assert_msg(r.rc == 2, "%s: exit %d", named, r.rc);
         ck_assert_str_eq(r.out, "");
-        one_line_with(&r, (const char *const[]){named, cases[i][2], NULL});
+        tcmp_one_line_with(&r, (const char *const[]){named, cases[i][2], NULL});
     }
 }
 END_TEST
@@ -462,7 +371,7 @@ START_TEST(temporary_files_in_tmpdir_and_removed)
     snprintf(env_tmp, sizeof env_tmp, "TMPDIR=%s", dir);
     const char *const args[] = {"--url", "http://127.0.0.1:9/say-hi", "--modes", "async", "--numbers", "1",
                                 "--quiet", NULL};
-    run_with_fake_async(&r, args, env_tmp, client_args, sizeof client_args);
+    tcmp_run_with_fake_async(&r, args, env_tmp, client_args, sizeof client_args);
     int left = tcmp_count_entries(dir);
     tcmp_rmtree(dir);
     snprintf(where, sizeof where, "--timeline %s/sayhi-compare.", dir);
@@ -470,21 +379,6 @@ START_TEST(temporary_files_in_tmpdir_and_removed)
     ck_assert_int_eq(left, 0);
 }
 END_TEST
-
-/* Lines of a small file (-1: cannot read it). */
-static int count_lines(const char *path)
-{
-    char text[4096];
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return -1;
-    fclose(f);
-    tcmp_read_file(path, text, sizeof text);
-    int n = 0;
-    for (const char *p = text; (p = strchr(p, '\n')) != NULL; p++)
-        n++;
-    return n;
-}
 
 /* Runs async N=1 then N=2 at delay 1s and sends sig as soon as N=1 has
  * finished (N=2 then has a second to go). Fills r, the CSV's line count and
@@ -502,7 +396,7 @@ static void interrupt_after_first_run(struct tcmp_run *r, int sig, int json, int
                                 json ? "--json" : NULL, NULL};
     *r = (struct tcmp_run){.args = args, .env = env, .signal = sig};
     tcmp_run(r, 30000);
-    *csv_lines = count_lines(csv);
+    *csv_lines = tcmp_count_lines(csv);
     *left = tcmp_count_entries(tmp);
     tcmp_rmtree(dir);
 }
@@ -518,9 +412,9 @@ START_TEST(signal_reports_the_runs_that_finished)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         interrupt_after_first_run(&r, cases[i].sig, 0, &csv_lines, &left);
         ck_assert_msg(r.rc == 128 + cases[i].sig, "%s: exit %d; stderr: %s", cases[i].name, r.rc, r.err);
-        table_cell(r.out, "async", 1, 6, cell, sizeof cell); /* the row that finished, its ok count */
+        tcmp_table_cell(r.out, "async", 1, 6, cell, sizeof cell); /* the row that finished, its ok count */
         ck_assert_str_eq(cell, "1");
-        ck_assert_msg(!table_row(r.out, "async", 2, line, sizeof line), "%s: a row for the interrupted run",
+        ck_assert_msg(!tcmp_table_row(r.out, "async", 2, line, sizeof line), "%s: a row for the interrupted run",
                       cases[i].name);
         snprintf(line, sizeof line, "Interrupted (%s): 1 of 2 runs finished\n", cases[i].name);
         ck_assert_msg(strstr(r.out, line) != NULL, "%s: no '%s' in: %s", cases[i].name, line, r.out);

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <cjson/cJSON.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -161,5 +162,102 @@ int tcmp_count_entries(const char *dir)
     for (struct dirent *e; (e = readdir(d)) != NULL;)
         n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
     closedir(d);
+    return n;
+}
+
+const cJSON *tcmp_row(const cJSON *o, const char *mode, int n)
+{
+    const cJSON *r;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItem(o, "rows"))
+    {
+        if (strcmp(cJSON_GetObjectItem(r, "mode")->valuestring, mode) == 0 &&
+            cJSON_GetObjectItem(r, "number")->valueint == n)
+            return r;
+    }
+    ck_abort_msg("no row for %s N=%d", mode, n);
+    return NULL;
+}
+
+int tcmp_most_decimals(const char *json, const char *key)
+{
+    char pat[64];
+    int most = -1;
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    for (const char *p = strstr(json, pat); p != NULL; p = strstr(p + 1, pat)) {
+        const char *v = p + strlen(pat), *dot = v + strspn(v, " \t-0123456789");
+        int decimals = *dot == '.' ? (int)strspn(dot + 1, "0123456789") : 0;
+        most = decimals > most ? decimals : most;
+    }
+    return most;
+}
+
+int tcmp_table_row(const char *out, const char *mode, unsigned n, char *line, size_t len)
+{
+    char name[16];
+    unsigned num;
+    for (const char *p = out; *p != '\0'; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n')) {
+        snprintf(line, len, "%.*s", (int)strcspn(p, "\n"), p);
+        if (sscanf(line, "%15s %u", name, &num) == 2 && strcmp(name, mode) == 0 && num == n)
+            return 1;
+    }
+    return 0;
+}
+
+void tcmp_table_cell(const char *out, const char *mode, unsigned n, int col, char *cell, size_t len)
+{
+    char line[256];
+    ck_assert_msg(tcmp_table_row(out, mode, n, line, sizeof line), "no table row %s N=%u in: %s", mode, n, out);
+    char *save = NULL, *tok = strtok_r(line, " ", &save);
+    for (int i = 0; i < col && tok != NULL; i++)
+        tok = strtok_r(NULL, " ", &save);
+    ck_assert_msg(tok != NULL, "table row %s N=%u has no column %d", mode, n, col);
+    snprintf(cell, len, "%s", tok);
+}
+
+double tcmp_timeout_passed(const char *args)
+{
+    const char *t = strstr(args, "--timeout ");
+    if (t == NULL)
+        return -1;
+    char *unit;
+    double v = strtod(t + strlen("--timeout "), &unit);
+    return strncmp(unit, "us", 2) == 0 ? v / 1e6 : strncmp(unit, "ms", 2) == 0 ? v / 1e3 : *unit == 'm' ? v * 60 : v;
+}
+
+void tcmp_run_with_fake_async(struct tcmp_run *r, const char *const *args, const char *more_env,
+                              char *client_args, size_t len)
+{
+    char dir[64], bin[128], env_async[160];
+    tcmp_mkdtemp(dir, sizeof dir);
+    snprintf(bin, sizeof bin, "%s/async", dir);
+    tcmp_fake_client(bin, "{\"concurrency\":1,\"elapsed_s\":0.01,\"requests_per_s\":100,\"ok\":1,\"failed\":0}");
+    snprintf(env_async, sizeof env_async, "SAYHI_ASYNC=%s", bin);
+    const char *const env[] = {env_async, more_env, NULL};
+    *r = (struct tcmp_run){.args = args, .env = env};
+    tcmp_run(r, 30000);
+    snprintf(bin, sizeof bin, "%s/async.args", dir);
+    tcmp_read_file(bin, client_args, len);
+    tcmp_rmtree(dir);
+}
+
+void tcmp_one_line_with(const struct tcmp_run *r, const char *const *want)
+{
+    const char *nl = strchr(r->err, '\n');
+    ck_assert_msg(nl != NULL && nl[1] == '\0', "stderr is not one line: %s", r->err);
+    for (size_t i = 0; want[i] != NULL; i++)
+        ck_assert_msg(strstr(r->err, want[i]) != NULL, "stderr lacks '%s': %s", want[i], r->err);
+}
+
+int tcmp_count_lines(const char *path)
+{
+    char text[4096];
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    fclose(f);
+    tcmp_read_file(path, text, sizeof text);
+    int n = 0;
+    for (const char *p = text; (p = strchr(p, '\n')) != NULL; p++)
+        n++;
     return n;
 }

@@ -6,11 +6,12 @@
  * run has finished, which no fixed delay can time reliably on a busy
  * machine. Stand-in clients (shell scripts that record their arguments and
  * print a canned report) show what sayhi-compare passes to the clients and
- * how it reads what they report, without waiting for real delays.
- * Not for: assertions about the output (test_compare.c). */
+ * how it reads what they report, without waiting for real delays. Helpers
+ * read its table and JSON. Not for: the assertions (test_compare.c). */
 #ifndef SAYHI_TESTCOMPARE_H
 #define SAYHI_TESTCOMPARE_H
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 
 struct tcmp_run {
@@ -50,5 +51,35 @@ unsigned tcmp_refusing_port(int *fd);
 
 /* The contents of a small file into buf (empty when it cannot be read). */
 void tcmp_read_file(const char *path, char *buf, size_t len);
+
+/* Reading what it printed. */
+
+/* The JSON row of mode at N in o (fails the test when there is none). */
+const cJSON *tcmp_row(const cJSON *o, const char *mode, int n);
+
+/* Most decimals any number under "key": has in the raw JSON text (-1: no such key). */
+int tcmp_most_decimals(const char *json, const char *key);
+
+/* The table row of mode at N in out into line; 0 when there is none. */
+int tcmp_table_row(const char *out, const char *mode, unsigned n, char *line, size_t len);
+
+/* Cell col (0: the mode) of the table row of mode at N in out, into cell
+ * (fails the test when there is none). */
+void tcmp_table_cell(const char *out, const char *mode, unsigned n, int col, char *cell, size_t len);
+
+/* r's stderr is exactly one line holding each of want (NULL-terminated). */
+void tcmp_one_line_with(const struct tcmp_run *r, const char *const *want);
+
+/* Lines of a small file (-1: cannot read it). */
+int tcmp_count_lines(const char *path);
+
+/* Runs sayhi-compare with args and a stand-in async client (SAYHI_ASYNC)
+ * that reports one successful request; more_env (may be NULL) is one more
+ * "NAME=value". The client's argument line goes into client_args. */
+void tcmp_run_with_fake_async(struct tcmp_run *r, const char *const *args, const char *more_env,
+                              char *client_args, size_t len);
+
+/* The --timeout in one client's argument line, in seconds; -1: none. */
+double tcmp_timeout_passed(const char *args);
 
 #endif
