@@ -62,14 +62,15 @@ static void usage(FILE *out)
             "  --help, --version\n"
             "\n"
             "It runs sayhi-server, sayhi-sync and sayhi-async found next to itself or in the build\n"
-            "tree; SAYHI_SERVER, SAYHI_SYNC and SAYHI_ASYNC (paths) override.\n"
+            "tree; SAYHI_SERVER, SAYHI_SYNC and SAYHI_ASYNC (paths) override. Its temporary files\n"
+            "live in a directory in $TMPDIR (default /tmp), removed when it ends.\n"
             "\n"
-            "Exit codes: 0 every request of every run succeeded, 1 a run or request failed, a\n"
-            "program it runs is missing or an output could not be written, 2 bad flag or value (also a --csv or --plot path that\n"
-            "cannot be written, checked before the first run), 130 interrupted by Ctrl-C (SIGINT),\n"
-            "143 by SIGTERM, 129 by SIGHUP: the runs that finished are still printed (the table\n"
-            "ends with an Interrupted line, the JSON has \"interrupted\":true) and written to\n"
-            "--csv and --plot.\n",
+            "Exit codes: 0 every request of every run succeeded; 1 a run or request failed, a\n"
+            "program it runs is missing, or an output could not be written; 2 bad flag or value,\n"
+            "also a --csv or --plot path that cannot be written (checked before the first run);\n"
+            "130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by SIGHUP: the runs that\n"
+            "finished are still printed (the table ends with an Interrupted line, the JSON has\n"
+            "\"interrupted\":true) and written to --csv and --plot.\n",
             MAX_NUMBER);
 }
 

@@ -105,7 +105,7 @@ static int by_value(const void *a, const void *b)
  * range: gnuplot's offsets widen to the next tic, N = -20 included). */
 static void write_n_axis(FILE *f, const struct run_result *rows, size_t n)
 {
-    unsigned ns[MODE_COUNT * 32];
+    unsigned ns[MODE_COUNT * 32]; /* a row per mode and N, at most 32 N (main.c) */
     size_t count = 0;
     for (size_t i = 0; i < n && count < sizeof ns / sizeof ns[0]; i++)
         ns[count++] = rows[i].number;
@@ -194,10 +194,10 @@ static int run_gnuplot(const char *script, const char *path, const char *tmpdir)
     snprintf(log, sizeof log, "%s/gnuplot.log", tmpdir);
     posix_spawn_file_actions_t fa;
     pid_t pid;
-    int status = -1, spawned = 0;
+    int status = -1, spawned = 0, to_log = O_WRONLY | O_CREAT | O_TRUNC;
     if (posix_spawn_file_actions_init(&fa) == 0) {
         spawned = posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0) == 0 &&
-                  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log, O_WRONLY | O_CREAT | O_TRUNC, 0600) == 0 &&
+                  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log, to_log, 0600) == 0 &&
                   posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ) == 0;
         posix_spawn_file_actions_destroy(&fa);
     }
