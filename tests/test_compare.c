@@ -407,6 +407,29 @@ START_TEST(signal_reports_the_runs_that_finished)
 }
 END_TEST
 
+START_TEST(closed_pipe_is_a_write_error)
+{
+    /* `sayhi-compare | head`: SIGPIPE killed it, temporary directory and all. */
+    char dir[64], cmd[1024], path[128], rc[16], err[512];
+    tcmp_mkdtemp(dir, sizeof dir);
+    snprintf(cmd, sizeof cmd,
+             "mkdir '%s/tmp' && { TMPDIR='%s/tmp' '%s' --modes async --numbers 1 --delay 0.2s --quiet 2>'%s/err';"
+             " echo $? >'%s/rc'; } | true",
+             dir, dir, tcmp_bin(), dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/rc", dir);
+    tcmp_read_file(path, rc, sizeof rc);
+    snprintf(path, sizeof path, "%s/err", dir);
+    tcmp_read_file(path, err, sizeof err);
+    snprintf(path, sizeof path, "%s/tmp", dir);
+    int left = tcmp_count_entries(path);
+    tcmp_rmtree(dir);
+    ck_assert_str_eq(rc, "1\n");
+    ck_assert_str_eq(err, "sayhi-compare: cannot write to stdout: Broken pipe\n");
+    ck_assert_int_eq(left, 0);
+}
+END_TEST
+
 START_TEST(bad_flags_exit_2)
 {
     /* The last three: an unwritable output path was found only after the runs
@@ -456,5 +479,6 @@ int main(void)
     tcase_add_test(tc, plot_of_one_n_is_clean);
     tcase_add_test(tc, temporary_files_in_tmpdir_and_removed);
     tcase_add_test(tc, signal_reports_the_runs_that_finished);
+    tcase_add_test(tc, closed_pipe_is_a_write_error);
     return testsuite_run(s);
 }
