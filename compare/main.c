@@ -11,11 +11,14 @@
 
 #include <curl/curl.h>
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
-#include <signal.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_NUMBERS 32
@@ -31,15 +34,6 @@ struct config {
     bool json, quiet;
 };
 
-static volatile sig_atomic_t interrupted = 0;
-
-static void on_interrupt(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-    run_abort();
-}
-
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -49,20 +43,34 @@ static void usage(FILE *out)
             "each against a fresh sayhi-server, and prints wall time, requests/s, speedup over sync\n"
             "and the peak in flight the server saw.\n"
             "\n"
+            "Speedup is a row's successful requests per second over sync's at the same N: sync's\n"
+            "wall time over the row's when every request of both succeeded, - when either had\n"
+            "no successful request (a run whose requests all failed fast is no speedup).\n"
+            "\n"
             "Options:\n"
             "  --modes LIST        comma-separated from sync,threads,async (default all three)\n"
             "  --numbers LIST      comma-separated N, each 1 to %d (default 10,20,50,100)\n"
-            "  --delay DURATION    delay of the server it starts (default 0.25s)\n"
-            "  --url URL           use this running server instead (its delay applies)\n"
+            "  --delay DURATION    delay of the server it starts (default 0.25s, at most 60s); the\n"
+            "                      clients get --timeout DURATION + 30s\n"
+            "  --url URL           use this running server instead (its delay applies, the\n"
+            "                      clients keep their default --timeout of 30s)\n"
             "  --csv FILE          also write the rows as CSV\n"
-            "  --json              print the rows as JSON instead of the table\n"
+            "  --json              print the rows as one line of JSON instead of the table\n"
             "  --plot FILE         draw wall time against N and the request timeline of the\n"
             "                      smallest N with gnuplot (FILE ends in .svg or .png)\n"
             "  --quiet             no progress lines on stderr\n"
             "  --help, --version\n"
             "\n"
-            "Exit codes: 0 every request of every run succeeded, 1 a run or request failed or an\n"
-            "output could not be written, 2 bad flag or value, 130 interrupted.\n",
+            "It runs sayhi-server, sayhi-sync and sayhi-async found next to itself or in the build\n"
+            "tree; SAYHI_SERVER, SAYHI_SYNC and SAYHI_ASYNC (paths) override. Its temporary files\n"
+            "live in a directory in $TMPDIR (default /tmp), removed when it ends.\n"
+            "\n"
+            "Exit codes: 0 every request of every run succeeded; 1 a run or request failed, a\n"
+            "program it runs is missing, or an output could not be written; 2 bad flag or value,\n"
+            "also a --csv or --plot path that cannot be written (checked before the first run);\n"
+            "130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by SIGHUP: the runs that\n"
+            "finished are still printed (the table ends with an Interrupted line, the JSON has\n"
+            "\"interrupted\":true) and written to --csv and --plot.\n",
             MAX_NUMBER);
 }
 
@@ -120,6 +128,30 @@ static int parse_numbers(const char *value, struct config *cfg)
     return 0;
 }
 
+/* 0 when path can be written, without changing it: an existing file is
+ * opened but not truncated, one created here is removed again; devices and
+ * FIFOs (/dev/stdout) are left for the real write. Else -1 after one line
+ * naming the flag and the path. Checked before the runs, which can take
+ * minutes: an unwritable path found at the end lost them all. */
+static int check_writable(const char *flag, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return 0;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    int created = fd >= 0;
+    if (fd < 0 && errno == EEXIST)
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        cli_error("cannot write %s %s: %s", flag, path, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    if (created)
+        unlink(path);
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct config *cfg)
 {
     enum { O_MODES = 256, O_NUMBERS, O_DELAY, O_URL, O_CSV, O_JSON, O_PLOT, O_QUIET, O_HELP, O_VERSION };
@@ -159,8 +191,8 @@ static int parse_args(int argc, char **argv, struct config *cfg)
             cfg->plot = optarg;
             break;
         case O_QUIET: cfg->quiet = true; break;
-        case O_HELP: usage(stdout); exit(CLI_EXIT_OK);
-        case O_VERSION: cli_print_version(); exit(CLI_EXIT_OK);
+        case O_HELP: usage(stdout); exit(cli_stdout_finish() == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE);
+        case O_VERSION: cli_print_version(); exit(cli_stdout_finish() == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE);
         default: cli_bad_option(c, argv); return -1;
         }
         if (rc != 0)
@@ -172,6 +204,25 @@ static int parse_args(int argc, char **argv, struct config *cfg)
         cli_error("--delay applies to the server sayhi-compare starts, not to --url %s", cfg->url);
         return -1;
     }
+    if ((cfg->csv != NULL && check_writable("--csv", cfg->csv) != 0) ||
+        (cfg->plot != NULL && check_writable("--plot", cfg->plot) != 0))
+        return -1;
+    return 0;
+}
+
+/* The directory for the clients' timelines and the plot script: in $TMPDIR
+ * as other programs' are, /tmp when it is unset or too long for the paths
+ * made under it (run_result.timeline). */
+static int make_tmpdir(char *buf, size_t len)
+{
+    const char *base = getenv("TMPDIR");
+    if (base == NULL || *base == '\0' || strlen(base) > 160)
+        base = "/tmp";
+    snprintf(buf, len, "%s/sayhi-compare.XXXXXX", base);
+    if (mkdtemp(buf) == NULL) {
+        cli_error("cannot create a temporary directory in %s: %s", base, strerror(errno));
+        return -1;
+    }
     return 0;
 }
 
@@ -179,7 +230,7 @@ static void remove_dir(const char *dir)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
-    char path[512];
+    char path[PATH_MAX];
     while (d != NULL && (e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
             snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
@@ -191,19 +242,19 @@ static void remove_dir(const char *dir)
     rmdir(dir);
 }
 
-/* Runs every (N, mode) cell; returns the number of rows made. */
+/* Runs every (N, mode) cell until a stop signal; returns the number of rows made. */
 static size_t run_grid(const struct config *cfg, const struct run_env *env, struct run_result *rows, int *rc)
 {
     size_t n = 0;
-    for (size_t i = 0; i < cfg->nnumbers && !interrupted; i++) {
-        for (int m = 0; m < MODE_COUNT && !interrupted; m++) {
+    for (size_t i = 0; i < cfg->nnumbers && !run_stopped(); i++) {
+        for (int m = 0; m < MODE_COUNT && !run_stopped(); m++) {
             if (!cfg->modes[m])
                 continue;
             if (!cfg->quiet)
                 fprintf(stderr, "%s: %s, N=%u ...", cli_program(), run_mode_name((enum run_mode)m), cfg->numbers[i]);
             struct run_result *r = &rows[n];
             int failed = run_one(env, (enum run_mode)m, cfg->numbers[i], r) != 0;
-            if (interrupted) { /* the client's partial figures are not a row */
+            if (run_stopped()) { /* the client's partial figures are not a row */
                 if (!cfg->quiet)
                     fprintf(stderr, " interrupted\n");
                 break;
@@ -224,46 +275,60 @@ static size_t run_grid(const struct config *cfg, const struct run_env *env, stru
     return n;
 }
 
+/* Prints and writes the rows, also after a stop signal (they are the runs
+ * that finished). Returns -1 when an output could not be written. */
+static int report(const struct config *cfg, const struct output_context *ctx, const char *tmpdir,
+                  struct run_result *rows, size_t n)
+{
+    int failed = 0;
+    output_speedups(rows, n);
+    if (cfg->json)
+        failed |= output_json(stdout, rows, n, ctx) != 0;
+    else
+        output_table(stdout, rows, n, ctx);
+    if (cfg->csv != NULL)
+        failed |= output_csv(cfg->csv, rows, n) != 0;
+    if (cfg->plot != NULL && n > 0)
+        failed |= plot_draw(cfg->plot, tmpdir, rows, n, ctx) != 0;
+    return failed ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     struct config cfg = {.modes = {true, true, true}, .numbers = {10, 20, 50, 100}, .nnumbers = 4,
                          .delay_us = 250000};
+    cli_stdio_guard(); /* before anything opens a descriptor that could take stdout's number */
     cli_set_program("sayhi-compare");
     if (parse_args(argc, argv, &cfg) != 0)
         return CLI_EXIT_USAGE;
 
-    char tmpdir[] = "/tmp/sayhi-compare.XXXXXX";
-    if (mkdtemp(tmpdir) == NULL) {
-        cli_error("cannot create a temporary directory in /tmp");
+    int64_t timeout_us = cfg.url == NULL ? cfg.delay_us + RUN_TIMEOUT_MARGIN_US : -1;
+    char tmpdir[256];
+    struct run_env env = {.url = cfg.url, .delay_us = cfg.delay_us, .timeout_us = timeout_us, .tmpdir = tmpdir};
+    if (run_find_programs(&env, argv[0], cfg.modes) != 0)
+        return CLI_EXIT_FAILURE;
+    run_catch_signals(); /* before the directory exists: from then on every stop ends below, removing it */
+    if (make_tmpdir(tmpdir, sizeof tmpdir) != 0) {
+        run_free_programs(&env);
         return CLI_EXIT_FAILURE;
     }
-    struct run_env env = {.url = cfg.url, .delay_us = cfg.delay_us, .tmpdir = tmpdir};
-    run_find_programs(&env, argv[0]);
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    struct sigaction sa = {.sa_handler = on_interrupt};
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
 
-    int64_t shown_delay = cfg.url == NULL ? cfg.delay_us : -1;
     struct run_result rows[MAX_NUMBERS * MODE_COUNT];
     int rc = CLI_EXIT_OK;
     size_t n = run_grid(&cfg, &env, rows, &rc);
-    output_speedups(rows, n);
-    if (interrupted) {
-        fprintf(stderr, "%s: interrupted\n", cli_program());
-        rc = 130;
-    } else {
-        if (cfg.json)
-            output_json(stdout, rows, n, shown_delay);
-        else
-            output_table(stdout, rows, n, shown_delay);
-        if (cfg.csv != NULL && output_csv(cfg.csv, rows, n) != 0)
-            rc = CLI_EXIT_FAILURE;
-        if (cfg.plot != NULL && n > 0 && plot_draw(cfg.plot, tmpdir, rows, n, shown_delay) != 0)
-            rc = CLI_EXIT_FAILURE;
-    }
+    size_t modes = 0;
+    for (int m = 0; m < MODE_COUNT; m++)
+        modes += cfg.modes[m];
+    struct output_context ctx = {.delay_us = cfg.url == NULL ? cfg.delay_us : -1, .timeout_us = timeout_us,
+                                 .planned = cfg.nnumbers * modes, .stop_signal = run_stopped()};
+    int lost = report(&cfg, &ctx, tmpdir, rows, n) != 0;
     remove_dir(tmpdir);
     run_free_programs(&env);
     curl_global_cleanup();
-    return rc;
+    lost |= cli_stdout_finish() != 0;
+    /* A lost output is a failure whatever happened before; a stop is 128 + its number, as a shell reports it. */
+    if (lost)
+        return CLI_EXIT_FAILURE;
+    return ctx.stop_signal != 0 ? 128 + ctx.stop_signal : rc;
 }

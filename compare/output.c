@@ -3,19 +3,31 @@
 
 #include "cli.h"
 #include "duration.h"
+#include "jsonnum.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Successful requests per second of the run; 0 when none succeeded. */
+static double goodput(const struct run_result *r)
+{
+    return r->ok > 0 && r->elapsed_s > 0 ? (double)r->ok / r->elapsed_s : 0;
+}
+
+/* A ratio of wall times alone rewards failing fast: a run whose requests
+ * were all refused ends at once and showed a 6x "speedup". Successful
+ * requests per second are what the modes are compared on; when every
+ * request of both runs succeeded the ratio is sync's wall over this one's. */
 void output_speedups(struct run_result *rows, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         rows[i].speedup = 0;
         for (size_t j = 0; j < n; j++)
-            if (rows[j].mode == MODE_SYNC && rows[j].number == rows[i].number && rows[i].elapsed_s > 0)
-                rows[i].speedup = rows[j].elapsed_s / rows[i].elapsed_s;
+            if (rows[j].mode == MODE_SYNC && rows[j].number == rows[i].number && goodput(&rows[j]) > 0)
+                rows[i].speedup = goodput(&rows[i]) / goodput(&rows[j]);
     }
 }
 
@@ -38,13 +50,22 @@ static struct optional_cells optional_cells(const struct run_result *r, const ch
     return c;
 }
 
-void output_table(FILE *out, const struct run_result *rows, size_t n, int64_t delay_us)
+/* The stop signals by name; strsignal() says "Interrupt", which names no key or command. */
+static const char *signal_name(int sig)
 {
-    char delay[32];
-    if (delay_us >= 0)
-        fprintf(out, "delay %s per request\n\n", duration_format(delay_us, delay, sizeof delay));
+    return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "a signal";
+}
+
+void output_table(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx)
+{
+    char delay[32], timeout[32];
+    if (ctx->delay_us >= 0)
+        fprintf(out, "delay %s per request, clients' --timeout %s\n\n",
+                duration_format(ctx->delay_us, delay, sizeof delay),
+                duration_format(ctx->timeout_us, timeout, sizeof timeout));
     else
-        fprintf(out, "the server's own delay; peak in flight is shown only for servers sayhi-compare starts\n\n");
+        fprintf(out, "the server's own delay, the clients' default --timeout (%s); peak in flight is shown only\n"
+                     "for servers sayhi-compare starts\n\n", RUN_CLIENT_DEFAULT_TIMEOUT);
     fprintf(out, "%-8s %7s %11s %10s %10s %9s %8s %8s\n", "mode", "N", "wall", "req/s", "speedup", "in flight",
             "ok", "failed");
     for (size_t i = 0; i < n; i++) {
@@ -53,6 +74,9 @@ void output_table(FILE *out, const struct run_result *rows, size_t n, int64_t de
         fprintf(out, "%-8s %7u %10.2fs %10.1f %10s %9s %8llu %8llu\n", run_mode_name(r->mode), r->number,
                 r->elapsed_s, r->requests_per_s, c.speedup, c.peak, r->ok, r->failed);
     }
+    if (ctx->stop_signal != 0)
+        fprintf(out, "\nInterrupted (%s): %zu of %zu runs finished\n", signal_name(ctx->stop_signal), n,
+                ctx->planned);
 }
 
 int output_csv(const char *path, const struct run_result *rows, size_t n)
@@ -62,27 +86,41 @@ int output_csv(const char *path, const struct run_result *rows, size_t n)
         cli_error("cannot write --csv %s: %s", path, strerror(errno));
         return -1;
     }
-    fprintf(f, "mode,number,concurrency,wall_s,requests_per_s,speedup,peak_in_flight,ok,failed\n");
-    for (size_t i = 0; i < n; i++) {
+    /* Every write is checked and errno kept from the first that failed: a
+     * full disk may show at any fprintf (when the buffer fills) or only at
+     * the final flush in fclose. */
+    int err = 0;
+    if (fprintf(f, "mode,number,concurrency,wall_s,requests_per_s,speedup,peak_in_flight,ok,failed\n") < 0)
+        err = errno;
+    for (size_t i = 0; i < n && err == 0; i++) {
         const struct run_result *r = &rows[i];
         struct optional_cells c = optional_cells(r, "%.3f", "");
-        fprintf(f, "%s,%u,%u,%.6f,%.3f,%s,%s,%llu,%llu\n", run_mode_name(r->mode), r->number, r->concurrency,
-                r->elapsed_s, r->requests_per_s, c.speedup, c.peak, r->ok, r->failed);
+        if (fprintf(f, "%s,%u,%u,%.6f,%.3f,%s,%s,%llu,%llu\n", run_mode_name(r->mode), r->number,
+                    r->concurrency, r->elapsed_s, r->requests_per_s, c.speedup, c.peak, r->ok, r->failed) < 0)
+            err = errno;
     }
-    if (fclose(f) != 0) {
-        cli_error("cannot write --csv %s: %s", path, strerror(errno));
+    if (fclose(f) != 0 && err == 0)
+        err = errno;
+    if (err != 0) {
+        cli_error("cannot write --csv %s: %s", path, strerror(err));
         return -1;
     }
     return 0;
 }
 
-void output_json(FILE *out, const struct run_result *rows, size_t n, int64_t delay_us)
+int output_json(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx)
 {
     cJSON *o = cJSON_CreateObject();
-    if (delay_us >= 0)
-        cJSON_AddNumberToObject(o, "delay_s", (double)delay_us / 1e6);
+    if (ctx->delay_us >= 0)
+        jsonnum_add(o, "delay_s", (double)ctx->delay_us / 1e6, JSONNUM_SECONDS);
     else
         cJSON_AddNullToObject(o, "delay_s");
+    if (ctx->timeout_us >= 0)
+        jsonnum_add(o, "timeout_s", (double)ctx->timeout_us / 1e6, JSONNUM_SECONDS);
+    else
+        cJSON_AddNullToObject(o, "timeout_s");
+    if (ctx->stop_signal != 0)
+        cJSON_AddTrueToObject(o, "interrupted");
     cJSON *arr = cJSON_AddArrayToObject(o, "rows");
     for (size_t i = 0; i < n; i++) {
         const struct run_result *r = &rows[i];
@@ -90,10 +128,10 @@ void output_json(FILE *out, const struct run_result *rows, size_t n, int64_t del
         cJSON_AddStringToObject(row, "mode", run_mode_name(r->mode));
         cJSON_AddNumberToObject(row, "number", r->number);
         cJSON_AddNumberToObject(row, "concurrency", r->concurrency);
-        cJSON_AddNumberToObject(row, "wall_s", r->elapsed_s);
-        cJSON_AddNumberToObject(row, "requests_per_s", r->requests_per_s);
+        jsonnum_add(row, "wall_s", r->elapsed_s, JSONNUM_SECONDS);
+        jsonnum_add(row, "requests_per_s", r->requests_per_s, JSONNUM_RATE);
         if (r->speedup > 0)
-            cJSON_AddNumberToObject(row, "speedup", r->speedup);
+            jsonnum_add(row, "speedup", r->speedup, JSONNUM_RATE);
         else
             cJSON_AddNullToObject(row, "speedup");
         if (r->peak >= 0)
@@ -104,9 +142,12 @@ void output_json(FILE *out, const struct run_result *rows, size_t n, int64_t del
         cJSON_AddNumberToObject(row, "failed", (double)r->failed);
         cJSON_AddItemToArray(arr, row);
     }
-    char *s = cJSON_Print(o);
+    char *s = cJSON_PrintUnformatted(o); /* one line, as the clients print and the README shows */
     if (s != NULL)
         fprintf(out, "%s\n", s);
+    else
+        cli_error("out of memory printing --json");
     free(s);
     cJSON_Delete(o);
+    return s != NULL ? 0 : -1;
 }

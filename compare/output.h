@@ -9,12 +9,25 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Fills each row's speedup from the sync row with the same N. */
+/* Fills each row's speedup: its successful requests per second over the
+ * sync row's with the same N (sync's wall / this wall when every request of
+ * both succeeded); 0 (shown as -) when either had no successful request or
+ * there is no sync row. */
 void output_speedups(struct run_result *rows, size_t n);
 
-/* delay_us < 0: the delay is the --url server's own, unknown here. */
-void output_table(FILE *out, const struct run_result *rows, size_t n, int64_t delay_us);
+/* What the rows were measured under: the headers of every rendering. */
+struct output_context {
+    int64_t delay_us; /* the own servers' delay; < 0: the --url server's own, unknown here */
+    int64_t timeout_us; /* the clients' --timeout; < 0: their default (--url) */
+    size_t planned;     /* runs the grid was to make */
+    int stop_signal;    /* the signal that stopped the grid early; 0: it ran to the end */
+};
+
+/* After a stop signal the table ends with "Interrupted (SIGINT): 2 of 6 runs
+ * finished" and the JSON has "interrupted":true (only then, as the clients'). */
+void output_table(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx);
 int output_csv(const char *path, const struct run_result *rows, size_t n);
-void output_json(FILE *out, const struct run_result *rows, size_t n, int64_t delay_us);
+/* One line; numbers rounded as jsonnum.h says. 0, or -1 after an error line. */
+int output_json(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx);
 
 #endif

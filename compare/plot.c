@@ -5,6 +5,7 @@
 #include "duration.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +62,9 @@ static void write_walls(FILE *f, const struct run_result *rows, size_t n)
     }
 }
 
-/* Bottom panel: each mode's requests as a band of bars, first mode on top. */
+/* Bottom panel: each mode's requests as a band of bars, first mode on top.
+ * Band b holds request id at y = base + N - id, base = (bands-1-b) * (N+2):
+ * N rows, two rows apart from the next band, one row of room at the frame. */
 static void write_timeline(FILE *f, const struct run_result *rows, size_t n, unsigned smallest)
 {
     const struct run_result *band[MODE_COUNT];
@@ -73,21 +76,84 @@ static void write_timeline(FILE *f, const struct run_result *rows, size_t n, uns
     fprintf(f, "set xlabel \"seconds since the run's start\"\nset ylabel 'request'\nset key off\n");
     fprintf(f, "set datafile separator ','\nset ytics (");
     for (size_t b = 0; b < bands; b++)
-        fprintf(f, "%s'%s' %u", b ? ", " : "", run_mode_name(band[b]->mode),
-                (unsigned)(bands - 1 - b) * (smallest + 2) + smallest / 2);
-    fprintf(f, ")\nset yrange [-1:%u]\nplot ", (unsigned)bands * (smallest + 2) - 1);
+        fprintf(f, "%s'%s' %g", b ? ", " : "", run_mode_name(band[b]->mode),
+                (double)(bands - 1 - b) * (smallest + 2) + (smallest - 1) / 2.0);
+    fprintf(f, ")\nset yrange [-1:%u]\nplot ", (unsigned)bands * (smallest + 2) - 2);
     for (size_t b = 0; b < bands; b++) {
-        unsigned top = (unsigned)(bands - 1 - b) * (smallest + 2) + smallest - 1;
+        unsigned top = (unsigned)(bands - 1 - b) * (smallest + 2) + smallest;
         fprintf(f, "%s", b ? ", \\\n     " : "");
         put_quoted(f, band[b]->timeline);
-        fprintf(f, " every ::1 using 2:(%u-$1):($3-$2):(0) with vectors nohead lw 4 lc %d", top,
-                (int)band[b]->mode + 1);
+        /* An explicit title: gnuplot's default is the data file's name, a
+         * temporary path, which the SVG shows as the tooltip. */
+        fprintf(f, " every ::1 using 2:(%u-$1):($3-$2):(0) with vectors nohead lw 4 lc %d title '%s'", top,
+                (int)band[b]->mode + 1, run_mode_name(band[b]->mode));
     }
     fprintf(f, "\n");
 }
 
+static int by_value(const void *a, const void *b)
+{
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+    return (x > y) - (x < y);
+}
+
+/* The N axis. gnuplot's own tics over a narrow range are fractions (N is a
+ * count), and a single N autoscales to an "empty x range" warning and an
+ * axis of 9.88 ... 10.1: tics at the values of N themselves when they are
+ * far enough apart to be read (1/25 of the axis), a range around a single
+ * N, and room at both ends so that no point sits on the frame (an explicit
+ * range: gnuplot's offsets widen to the next tic, N = -20 included). */
+static void write_n_axis(FILE *f, const struct run_result *rows, size_t n)
+{
+    unsigned ns[MODE_COUNT * 32]; /* a row per mode and N, at most 32 N (main.c) */
+    size_t count = 0;
+    for (size_t i = 0; i < n && count < sizeof ns / sizeof ns[0]; i++)
+        ns[count++] = rows[i].number;
+    qsort(ns, count, sizeof ns[0], by_value);
+    unsigned span = ns[count - 1] - ns[0], closest = span;
+    for (size_t i = 1; i < count; i++)
+        if (ns[i] != ns[i - 1] && ns[i] - ns[i - 1] < closest)
+            closest = ns[i] - ns[i - 1];
+    if (span == 0) {
+        fprintf(f, "set xrange [0:%u]\nset xtics (%u)\n", 2 * ns[0], ns[0]);
+        return;
+    }
+    double lo = ns[0] - span / 25.0, hi = ns[count - 1] + span / 25.0;
+    fprintf(f, "set xrange [%g:%g]\n", lo > 0 ? lo : 0, hi);
+    if (closest * 25 < span)
+        return;
+    fprintf(f, "set xtics (");
+    for (size_t i = 0; i < count; i++)
+        if (i == 0 || ns[i] != ns[i - 1])
+            fprintf(f, "%s%u", i ? ", " : "", ns[i]);
+    fprintf(f, ")\n");
+}
+
+/* Top panel: wall time against N, one line per mode that ran. */
+static void write_wall_panel(FILE *f, const struct run_result *rows, size_t n)
+{
+    fprintf(f, "set title 'Wall time for N requests'\nset xlabel 'N (requests)'\nset ylabel 'wall time (s)'\n"
+               "set grid\nset key top left\nset yrange [0:*]\n");
+    write_n_axis(f, rows, n);
+    fprintf(f, "plot ");
+    int first = 1;
+    for (int m = 0; m < MODE_COUNT; m++) {
+        int present = 0;
+        for (size_t i = 0; i < n; i++)
+            present |= rows[i].mode == (enum run_mode)m;
+        if (!present)
+            continue;
+        /* threads and async often coincide: distinct points and dashes keep both visible */
+        static const char *const style[MODE_COUNT] = {"pt 7 dt 1", "pt 5 ps 1.3 dt 2", "pt 9 dt 1"};
+        fprintf(f, "%s$%s using 1:2 with linespoints lw 2 %s lc %d title '%s'", first ? "" : ", ",
+                run_mode_name((enum run_mode)m), style[m], m + 1, run_mode_name((enum run_mode)m));
+        first = 0;
+    }
+    fprintf(f, "\nunset grid\nset grid xtics\nset autoscale x\nset xtics autofreq\n");
+}
+
 static int write_script(const char *script, const char *path, const struct run_result *rows, size_t n,
-                        int64_t delay_us)
+                        const struct output_context *ctx)
 {
     FILE *f = fopen(script, "w");
     if (f == NULL)
@@ -105,33 +171,48 @@ static int write_script(const char *script, const char *path, const struct run_r
     put_quoted(f, path);
     fputc('\n', f);
     write_walls(f, rows, n);
-    if (delay_us >= 0)
+    if (ctx->delay_us >= 0)
         fprintf(f, "\nset multiplot layout 2,1 title 'sayhi: sync vs async, %s per request'\n",
-                duration_format(delay_us, delay, sizeof delay));
+                duration_format(ctx->delay_us, delay, sizeof delay));
     else
         fprintf(f, "\nset multiplot layout 2,1 title 'sayhi: sync vs async'\n");
-    fprintf(f, "set title 'Wall time for N requests'\nset xlabel 'N (requests)'\nset ylabel 'wall time (s)'\n"
-               "set grid\nset key top left\nset yrange [0:*]\nplot ");
-    int first = 1;
-    for (int m = 0; m < MODE_COUNT; m++) {
-        int present = 0;
-        for (size_t i = 0; i < n; i++)
-            present |= rows[i].mode == (enum run_mode)m;
-        if (!present)
-            continue;
-        /* threads and async often coincide: distinct points and dashes keep both visible */
-        static const char *const style[MODE_COUNT] = {"pt 7 dt 1", "pt 5 ps 1.3 dt 2", "pt 9 dt 1"};
-        fprintf(f, "%s$%s using 1:2 with linespoints lw 2 %s lc %d title '%s'", first ? "" : ", ",
-                run_mode_name((enum run_mode)m), style[m], m + 1, run_mode_name((enum run_mode)m));
-        first = 0;
-    }
-    fprintf(f, "\nunset grid\nset grid xtics\n");
+    write_wall_panel(f, rows, n);
     write_timeline(f, rows, n, smallest);
     fprintf(f, "unset multiplot\n");
-    return fclose(f);
+    /* An earlier write can fail while the final flush in fclose succeeds. */
+    int failed = ferror(f);
+    return fclose(f) != 0 || failed ? -1 : 0;
 }
 
-int plot_draw(const char *path, const char *tmpdir, const struct run_result *rows, size_t n, int64_t delay_us)
+/* gnuplot's own messages go to a file in tmpdir, never to the user: they
+ * name the temporary script, and a warning is a bug of this file to fix
+ * (as "empty x range" was), not something the user can act on. Its stdout
+ * goes nowhere, so that nothing can end up inside --json. */
+static int run_gnuplot(const char *script, const char *path, const char *tmpdir)
+{
+    char *argv[] = {"gnuplot", (char *)script, NULL}, log[512];
+    snprintf(log, sizeof log, "%s/gnuplot.log", tmpdir);
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    int status = -1, spawned = 0, to_log = O_WRONLY | O_CREAT | O_TRUNC;
+    if (posix_spawn_file_actions_init(&fa) == 0) {
+        spawned = posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0) == 0 &&
+                  posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log, to_log, 0600) == 0 &&
+                  posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ) == 0;
+        posix_spawn_file_actions_destroy(&fa);
+    }
+    while (spawned && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ; /* a signal (Ctrl-C) while it draws: the rows that finished still get their picture */
+    struct stat st;
+    if (!spawned || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || stat(path, &st) != 0 || st.st_size == 0) {
+        cli_error("gnuplot could not draw --plot %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+int plot_draw(const char *path, const char *tmpdir, const struct run_result *rows, size_t n,
+              const struct output_context *ctx)
 {
     if (!has_gnuplot()) {
         cli_error("--plot needs gnuplot, which is not installed: apt-get install gnuplot-nox");
@@ -139,18 +220,9 @@ int plot_draw(const char *path, const char *tmpdir, const struct run_result *row
     }
     char script[512];
     snprintf(script, sizeof script, "%s/plot.gp", tmpdir);
-    if (write_script(script, path, rows, n, delay_us) != 0) {
+    if (write_script(script, path, rows, n, ctx) != 0) {
         cli_error("cannot write %s: %s", script, strerror(errno));
         return -1;
     }
-    char *argv[] = {"gnuplot", script, NULL};
-    pid_t pid;
-    int status;
-    struct stat st;
-    if (posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ) != 0 || waitpid(pid, &status, 0) != pid ||
-        !WIFEXITED(status) || WEXITSTATUS(status) != 0 || stat(path, &st) != 0 || st.st_size == 0) {
-        cli_error("gnuplot could not draw --plot %s", path);
-        return -1;
-    }
-    return 0;
+    return run_gnuplot(script, path, tmpdir);
 }

@@ -6,13 +6,15 @@
 #ifndef SAYHI_COMPARE_PLOT_H
 #define SAYHI_COMPARE_PLOT_H
 
+#include "output.h"
 #include "run.h"
 
 #include <stddef.h>
 
 /* Draws to path (.svg or .png). Returns 0, or -1 after a one-line error
- * (gnuplot missing: how to install it). delay_us < 0: unknown. */
-int plot_draw(const char *path, const char *tmpdir, const struct run_result *rows, size_t n, int64_t delay_us);
+ * (gnuplot missing: how to install it). */
+int plot_draw(const char *path, const char *tmpdir, const struct run_result *rows, size_t n,
+              const struct output_context *ctx);
 
 /* 1 if path ends in .svg or .png. */
 int plot_format_known(const char *path);

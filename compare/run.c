@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,33 +22,77 @@ static const char *const mode_names[MODE_COUNT] = {"sync", "threads", "async"};
 
 const char *run_mode_name(enum run_mode m) { return mode_names[m]; }
 
-/* Children of the run in progress, for run_abort() from a signal handler. */
+/* Children of the run in progress, for on_stop() to kill. */
 static volatile pid_t current_server = 0, current_client = 0;
-static volatile sig_atomic_t aborted = 0;
+static volatile sig_atomic_t stop_signal = 0;
 
-void run_abort(void)
+/* The signals that stop the grid, and the mask spawn() holds them in. */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+static void on_stop(int sig)
 {
+    if (stop_signal == 0)
+        stop_signal = sig;
     if (current_client > 0)
         kill(current_client, SIGKILL);
     if (current_server > 0)
         kill(current_server, SIGKILL);
-    aborted = 1;
 }
 
+static void on_pipe(int sig) { (void)sig; }
+
+void run_catch_signals(void)
+{
+    struct sigaction stop = {.sa_handler = on_stop}, broken_pipe = {.sa_handler = on_pipe};
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+        sigaction(stop_signals[i], &stop, NULL);
+    sigaction(SIGPIPE, &broken_pipe, NULL);
+}
+
+int run_stopped(void) { return stop_signal; }
+
+/* 0 when path is a regular file this process may execute; else -1 with
+ * *why saying what is wrong. Checked before any run: exec failing in the
+ * child of every run printed two lines per run and an empty table. */
+static int executable(const char *path, const char **why)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || access(path, X_OK) != 0) {
+        *why = strerror(errno);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *why = "not a regular file";
+        return -1;
+    }
+    return 0;
+}
+
+/* $env_name when set, else dir/name (installed side by side), else
+ * dir/../subdir/name (the build tree). NULL after one line saying where it
+ * looked. */
 static char *program_path(const char *env_name, const char *dir, const char *subdir, const char *name)
 {
-    const char *env = getenv(env_name);
-    if (env != NULL && *env != '\0')
-        return strdup(env);
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/%s", dir, name); /* installed side by side */
-    if (access(path, X_OK) == 0)
-        return strdup(path);
-    snprintf(path, sizeof path, "%s/../%s/%s", dir, subdir, name); /* the build tree */
-    return strdup(path);
+    const char *env = getenv(env_name), *why;
+    if (env != NULL && *env != '\0') {
+        if (executable(env, &why) == 0)
+            return strdup(env);
+        cli_error("cannot run %s from %s=%s: %s", name, env_name, env, why);
+        return NULL;
+    }
+    char side[PATH_MAX + 64], tree[PATH_MAX + 64];
+    snprintf(side, sizeof side, "%s/%s", dir, name);
+    snprintf(tree, sizeof tree, "%s/../%s/%s", dir, subdir, name);
+    if (executable(side, &why) == 0)
+        return strdup(side);
+    if (executable(tree, &why) == 0)
+        return strdup(tree);
+    cli_error("cannot find %s: neither %s (installed) nor %s (build tree) is there; set %s", name, side, tree,
+              env_name);
+    return NULL;
 }
 
-void run_find_programs(struct run_env *env, const char *argv0)
+int run_find_programs(struct run_env *env, const char *argv0, const bool modes[MODE_COUNT])
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -59,9 +104,17 @@ void run_find_programs(struct run_env *env, const char *argv0)
         *slash = '\0';
     else
         snprintf(exe, sizeof exe, ".");
-    env->sync_bin = program_path("SAYHI_SYNC", exe, "client_sync", "sayhi-sync");
-    env->async_bin = program_path("SAYHI_ASYNC", exe, "client_async", "sayhi-async");
-    env->server_bin = program_path("SAYHI_SERVER", exe, "server", "sayhi-server");
+    /* Only the programs this grid runs: --url needs no server, --modes async no sayhi-sync. */
+    int ok = 1;
+    if (env->url == NULL)
+        ok &= (env->server_bin = program_path("SAYHI_SERVER", exe, "server", "sayhi-server")) != NULL;
+    if (ok && (modes[MODE_SYNC] || modes[MODE_THREADS]))
+        ok &= (env->sync_bin = program_path("SAYHI_SYNC", exe, "client_sync", "sayhi-sync")) != NULL;
+    if (ok && modes[MODE_ASYNC])
+        ok &= (env->async_bin = program_path("SAYHI_ASYNC", exe, "client_async", "sayhi-async")) != NULL;
+    if (!ok)
+        run_free_programs(env);
+    return ok ? 0 : -1;
 }
 
 void run_free_programs(struct run_env *env)
@@ -69,22 +122,23 @@ void run_free_programs(struct run_env *env)
     free((char *)env->sync_bin);
     free((char *)env->async_bin);
     free((char *)env->server_bin);
+    env->sync_bin = env->async_bin = env->server_bin = NULL;
 }
 
 /* Starts argv with stdout on a pipe (stderr inherited) and records its pid
- * in *slot for run_abort(). SIGINT and SIGTERM wait until the pid is
- * recorded, so an abort never misses a child; none starts after one. */
+ * in *slot for on_stop(). The stop signals wait until the pid is recorded,
+ * so a stop never misses a child; none starts after one. */
 static pid_t spawn(char *const argv[], int *out_fd, volatile pid_t *slot)
 {
     int p[2];
     sigset_t block, old;
     sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
+    for (size_t i = 0; i < sizeof stop_signals / sizeof stop_signals[0]; i++)
+        sigaddset(&block, stop_signals[i]);
     if (pipe(p) != 0)
         return -1;
     sigprocmask(SIG_BLOCK, &block, &old);
-    pid_t pid = aborted ? -1 : fork();
+    pid_t pid = stop_signal != 0 ? -1 : fork();
     if (pid == 0) {
         sigprocmask(SIG_SETMASK, &old, NULL);
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* nothing outlives sayhi-compare */
@@ -161,7 +215,8 @@ static pid_t start_server(const struct run_env *env, char *url, size_t len)
     close(fd); /* --quiet: the listening line is all it prints on stdout */
     const char *prefix = "listening on ";
     if (strncmp(line, prefix, strlen(prefix)) != 0) {
-        cli_error("%s did not start (it printed '%s')", env->server_bin, line);
+        if (stop_signal == 0) /* else it was killed while starting */
+            cli_error("%s did not start (it printed '%s')", env->server_bin, line);
         kill(pid, SIGKILL);
         wait_exit(pid);
         return -1;
@@ -216,7 +271,7 @@ static double json_number(const cJSON *o, const char *key)
 static int run_client(const struct run_env *env, const char *url, enum run_mode mode, unsigned number,
                       struct run_result *out)
 {
-    char n[16], t[16];
+    char n[16], t[16], timeout[32];
     snprintf(n, sizeof n, "%u", number);
     snprintf(t, sizeof t, "%u", number < RUN_MAX_THREADS ? number : RUN_MAX_THREADS);
     snprintf(out->timeline, sizeof out->timeline, "%s/%s-%u.csv", env->tmpdir, run_mode_name(mode), number);
@@ -224,9 +279,14 @@ static int run_client(const struct run_env *env, const char *url, enum run_mode 
     /* --quiet: sayhi-compare speaks for the clients; their errors still reach stderr. */
     char *argv[16] = {(char *)bin, "--number", n,        "--url",    (char *)url,
                       "--json",    "--quiet",  "--timeline", out->timeline};
+    size_t argc = 9;
     if (mode == MODE_THREADS) {
-        argv[9] = "--threads";
-        argv[10] = t; /* the tutorial's pool: one thread per request, up to sayhi-sync's cap */
+        argv[argc++] = "--threads";
+        argv[argc++] = t; /* the tutorial's pool: one thread per request, up to sayhi-sync's cap */
+    }
+    if (env->timeout_us >= 0) {
+        argv[argc++] = "--timeout";
+        argv[argc++] = duration_format(env->timeout_us, timeout, sizeof timeout);
     }
     int fd;
     pid_t pid = spawn(argv, &fd, &current_client);
@@ -238,7 +298,7 @@ static int run_client(const struct run_env *env, const char *url, enum run_mode 
     cJSON *o = report != NULL ? cJSON_Parse(report) : NULL;
     free(report);
     if (o == NULL) {
-        if (!aborted) /* after run_abort() the silence is ours */
+        if (stop_signal == 0) /* after on_stop() the silence is ours */
             cli_error("%s exited %d without a JSON report", bin, out->client_exit);
         return -1;
     }
