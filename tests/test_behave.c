@@ -1,11 +1,17 @@
 /* Unit tests of the request behaviours sayhi-server draws (issue 9): the
- * seeded generator against its published reference outputs. */
+ * seeded generator against its published reference outputs, and the
+ * grammars of the values (every bad form rejected with a message naming the
+ * value, canonical text read back to the same value). The statistics of the
+ * draws are in test_draws.c. */
+#include "dist.h"
 #include "rng.h"
 
 #include "testsuite.h"
 
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 /* Reference outputs, computed from the algorithms as published with
  * their reference C code (prng.di.unimi.it) by an independent
@@ -83,11 +89,138 @@ START_TEST(rng_same_seed_same_sequence)
 }
 END_TEST
 
+/* err holds needle and, quoted, the value (or its start, for long ones). */
+static void assert_reason(const char *err, const char *value, const char *needle)
+{
+    char quoted[24];
+    snprintf(quoted, sizeof quoted, "'%.16s", value);
+    ck_assert_msg(strstr(err, needle) != NULL, "error '%s' lacks '%s'", err, needle);
+    ck_assert_msg(strstr(err, quoted) != NULL || strchr(value, '\n') != NULL, "error '%s' lacks %s", err, quoted);
+    ck_assert_msg(strchr(err, '\n') == NULL, "error '%s' is not one line", err);
+}
+
+START_TEST(dist_good_forms)
+{
+    static const struct {
+        const char *text, *canonical;
+        struct dist d;
+    } cases[] = {
+        {"250ms", "250ms", {DIST_FIXED, 250000, 0}},
+        {"0", "0s", {DIST_FIXED, 0, 0}},
+        {"100ms..300ms", "100ms..300ms", {DIST_UNIFORM, 100000, 300000}},
+        {"1..1", "1s..1s", {DIST_UNIFORM, 1000000, 1000000}},
+        {".5..0.75s", "500ms..750ms", {DIST_UNIFORM, 500000, 750000}},
+        {"normal:100ms,20ms", "normal:100ms,20ms", {DIST_NORMAL, 100000, 20000}},
+        {"normal:1s,0", "normal:1s,0s", {DIST_NORMAL, 1000000, 0}},
+        {"exp:100ms", "exp:100ms", {DIST_EXP, 100000, 0}},
+        {"exp:0", "exp:0s", {DIST_EXP, 0, 0}},
+        {"lognormal:100ms,1s", "lognormal:100ms,1s", {DIST_LOGNORMAL, 100000, 1000000}},
+        {"lognormal:1us,1.000001s", "lognormal:1us,1.000001s", {DIST_LOGNORMAL, 1, 1000001}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct dist d, again;
+        char err[256] = "", text[DIST_TEXT_MAX];
+        ck_assert_msg(dist_parse(cases[i].text, &d, err, sizeof err) == 0, "%s: %s", cases[i].text, err);
+        ck_assert_int_eq(d.kind, cases[i].d.kind);
+        ck_assert_int_eq(d.a_us, cases[i].d.a_us);
+        ck_assert_int_eq(d.b_us, cases[i].d.b_us);
+        ck_assert_str_eq(dist_format(&d, text, sizeof text), cases[i].canonical);
+        ck_assert_int_eq(dist_parse(text, &again, err, sizeof err), 0);
+        ck_assert_int_eq(memcmp(&d, &again, sizeof d), 0);
+    }
+}
+END_TEST
+
+START_TEST(dist_bad_forms)
+{
+    static const struct {
+        const char *text, *needle;
+    } cases[] = {
+        {"", "expected DURATION, MIN..MAX"},        {"abc", "expected DURATION, MIN..MAX"},
+        {"-1s", "expected DURATION"},               {"1s ", "expected DURATION"},
+        {"gamma:1s,2s", "expected DURATION"},       {"Normal:1s,2s", "expected DURATION"},
+        {"..", "a duration is missing (MIN..MAX)"}, {"1s..", "a duration is missing"},
+        {"..1s", "a duration is missing"},          {"1s..2s..3s", "'2s..3s' is not a duration"},
+        {"300ms..100ms", "the lower bound is above the upper one"},
+        {"normal:", "expected normal:MEAN,SD"},     {"normal:1s", "expected normal:MEAN,SD"},
+        {"normal:1s,", "a duration is missing (normal:MEAN,SD)"},
+        {"normal:,1s", "a duration is missing"},    {"normal:1s,2s,3s", "'2s,3s' is not a duration"},
+        {"normal:-1s,1s", "'-1s' is not a duration"}, {"normal:1s,nan", "'nan' is not a duration"},
+        {"exp:", "a duration is missing (exp:MEAN)"}, {"exp:1s,2s", "'1s,2s' is not a duration"},
+        {"exp:inf", "'inf' is not a duration"},     {"lognormal:1s", "expected lognormal:MEDIAN,P99"},
+        {"lognormal:0,1s", "the median must be above 0"},
+        {"lognormal:1s,1s", "the 99th percentile must be above the median"},
+        {"lognormal:2s,1s", "the 99th percentile must be above the median"},
+        {"1e3ms", "expected DURATION"},             {"99999999999s", "expected DURATION"},
+        {"normal:1\n,1s", "'1\\x0a' is not a duration"},
+        {"exp:1.00000000000000000000000000000000000000000000000000000000000001s", "is not a duration"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct dist d = {DIST_EXP, 7, 7};
+        char err[256] = "";
+        ck_assert_msg(dist_parse(cases[i].text, &d, err, sizeof err) == -1, "'%s' accepted", cases[i].text);
+        assert_reason(err, cases[i].text, cases[i].needle);
+        ck_assert_msg(strncmp(err, "invalid delay '", 15) == 0, "%s", err);
+        ck_assert(d.kind == DIST_EXP && d.a_us == 7 && d.b_us == 7); /* untouched */
+    }
+    /* A long junk value is echoed only in part. */
+    char junk[3000], err[512];
+    memset(junk, 'x', sizeof junk - 1);
+    junk[sizeof junk - 1] = '\0';
+    struct dist d;
+    ck_assert_int_eq(dist_parse(junk, &d, err, sizeof err), -1);
+    ck_assert_uint_lt(strlen(err), 200);
+}
+END_TEST
+
+START_TEST(dist_p99_each_kind)
+{
+    static const struct {
+        struct dist d;
+        int64_t p99;
+    } cases[] = {
+        {{DIST_FIXED, 250000, 0}, 250000},
+        {{DIST_UNIFORM, 100000, 300000}, 300000},
+        {{DIST_EXP, 100000, 0}, 460517}, /* 100 ms * ln 100 */
+        {{DIST_EXP, 0, 0}, 0},
+        {{DIST_LOGNORMAL, 100000, 1000000}, 1000000},
+        {{DIST_NORMAL, 100000, 20000}, 146527}, /* 100 ms + 2.3263 * 20 ms */
+        {{DIST_NORMAL, 1000000, 0}, 1000000},
+        {{DIST_NORMAL, 0, 100000}, 257583}, /* half-normal: 2.5758 sd */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        ck_assert_int_eq(dist_p99_us(&cases[i].d), cases[i].p99);
+}
+END_TEST
+
+START_TEST(dist_extremes_do_not_overflow)
+{
+    /* The widest lognormal: sigma = ln(3.15e13) / 2.33 = 13.4, so the far
+     * tail passes INT64_MAX and must saturate, not be undefined. */
+    struct dist d;
+    char err[128];
+    ck_assert_int_eq(dist_parse("lognormal:1us,31536000s", &d, err, sizeof err), 0);
+    struct rng r = {{0, 0, 0, 0}};
+    rng_seed(&r, 1);
+    int64_t max = 0;
+    for (int i = 0; i < 100000; i++) {
+        int64_t v = dist_draw_us(&d, &r);
+        ck_assert_int_ge(v, 0);
+        max = v > max ? v : max;
+    }
+    ck_assert_int_eq(max, INT64_MAX);
+    ck_assert_int_eq(dist_parse("0..31536000s", &d, err, sizeof err), 0);
+    for (int i = 0; i < 1000; i++)
+        ck_assert_int_le(dist_draw_us(&d, &r), 31536000 * INT64_C(1000000));
+}
+END_TEST
+
 int main(void)
 {
     const struct testsuite_group groups[] = {
         {"rng", {rng_splitmix64_reference, rng_xoshiro_reference, rng_uniform_and_normal_draws,
                  rng_same_seed_same_sequence}},
+        {"dist", {dist_good_forms, dist_bad_forms, dist_p99_each_kind, dist_extremes_do_not_overflow}},
     };
     Suite *s = suite_create("behave");
     testsuite_add_groups(s, groups, sizeof groups / sizeof groups[0], 30);
