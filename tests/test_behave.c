@@ -4,6 +4,8 @@
  * value, canonical text read back to the same value). The statistics of the
  * draws are in test_draws.c. */
 #include "dist.h"
+#include "grammar.h"
+#include "mix.h"
 #include "rng.h"
 
 #include "testsuite.h"
@@ -215,12 +217,108 @@ START_TEST(dist_extremes_do_not_overflow)
 }
 END_TEST
 
+START_TEST(grammar_decimals)
+{
+    static const struct {
+        const char *text;
+        uint64_t units;
+    } good[] = {{"1", GRAMMAR_UNIT},          {"0.25", GRAMMAR_UNIT / 4}, {".5", GRAMMAR_UNIT / 2},
+                {"2.", 2 * GRAMMAR_UNIT},     {"0", 0},                   {"0.000000001", 1},
+                {"999999999.999999999", 999999999 * GRAMMAR_UNIT + 999999999}};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        uint64_t u = 7;
+        ck_assert_msg(grammar_decimal(good[i].text, strlen(good[i].text), &u) == 0, "%s", good[i].text);
+        ck_assert_uint_eq(u, good[i].units);
+    }
+    static const char *bad[] = {"",    ".",    "-1",  "+1",   " 1",  "1 ",         "1e3", "nan",
+                                "inf", "0x1",  "1.2.3", "1,5", "0.0000000001", "1000000000"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        uint64_t u = 7;
+        ck_assert_msg(grammar_decimal(bad[i], strlen(bad[i]), &u) == -1, "'%s' accepted", bad[i]);
+        ck_assert_uint_eq(u, 7);
+    }
+    uint64_t u;
+    ck_assert_int_eq(grammar_decimal("0.5junk", 3, &u), 0); /* only len bytes are read */
+    ck_assert_uint_eq(u, GRAMMAR_UNIT / 2);
+}
+END_TEST
+
+START_TEST(mix_good_forms)
+{
+    struct status_mix m;
+    char err[256] = "";
+    ck_assert_int_eq(mix_parse("503", &m, err, sizeof err), 0);
+    ck_assert_uint_eq(m.n, 1);
+    ck_assert_uint_eq(m.code[0], 503);
+    ck_assert_double_eq(m.cum[0], 1.0);
+    ck_assert_int_eq(mix_parse("200:0.9,503:0.1", &m, err, sizeof err), 0);
+    ck_assert_uint_eq(m.n, 2);
+    ck_assert_uint_eq(m.code[1], 503);
+    ck_assert_double_eq(m.cum[0], 0.9);
+    ck_assert_double_eq(m.cum[1], 1.0);
+    /* Weights are relative, summed exactly: 0.1 + 0.2 + 0.7 is 1, and 2:6 is 1:3. */
+    ck_assert_int_eq(mix_parse("200:0.1,201:0.2,202:0.7", &m, err, sizeof err), 0);
+    ck_assert_double_eq(m.cum[2], 1.0);
+    ck_assert_int_eq(mix_parse("200:2,500:6", &m, err, sizeof err), 0);
+    ck_assert_double_eq(m.cum[0], 0.25);
+    ck_assert_int_eq(mix_parse("200,404,599:2", &m, err, sizeof err), 0); /* no weight: 1 */
+    ck_assert_double_eq(m.cum[1], 0.5);
+    ck_assert_int_eq(mix_parse("200:0.000000001,201:999999999", &m, err, sizeof err), 0);
+    ck_assert_int_eq(mix_parse("200,201,202,203,204,205,206,207,208,209,210,211,212,213,214,215", &m, err,
+                               sizeof err),
+                     0);
+    ck_assert_uint_eq(m.n, MIX_MAX);
+}
+END_TEST
+
+START_TEST(mix_bad_forms)
+{
+    static const struct {
+        const char *text, *needle;
+    } cases[] = {
+        {"", "an entry is empty"},
+        {"200,", "an entry is empty"},
+        {",200", "an entry is empty"},
+        {"200,,503", "an entry is empty"},
+        {"abc", "'abc' is not a status from 200 to 599"},
+        {"700", "'700' is not a status from 200 to 599"},
+        {"199", "'199' is not a status"},
+        {"0200", "'0200' is not a status"},
+        {"20", "'20' is not a status"},
+        {"-200", "'-200' is not a status"},
+        {":0.5", "'' is not a status"},
+        {"200:0.9,503:0.1,", "an entry is empty"},
+        {"200:0.5,200:0.5", "200 is listed twice"},
+        {"200:", "the weight '' of 200 is not a number"},
+        {"200:x", "the weight 'x' of 200 is not a number"},
+        {"200:-1", "the weight '-1' of 200"},
+        {"200:1e3", "the weight '1e3' of 200"},
+        {"200:nan", "the weight 'nan' of 200"},
+        {"200:inf", "the weight 'inf' of 200"},
+        {"200:0.5:1", "the weight '0.5:1' of 200"},
+        {"200:0", "the weight of 200 must be above 0"},
+        {"200:1,503:0.0", "the weight of 503 must be above 0"},
+        {"200 ", "'200 ' is not a status"},
+        {"200,201,202,203,204,205,206,207,208,209,210,211,212,213,214,215,216", "more than 16 entries"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct status_mix m = {.n = 7};
+        char err[256] = "";
+        ck_assert_msg(mix_parse(cases[i].text, &m, err, sizeof err) == -1, "'%s' accepted", cases[i].text);
+        assert_reason(err, cases[i].text, cases[i].needle);
+        ck_assert_msg(strncmp(err, "invalid status '", 16) == 0, "%s", err);
+        ck_assert_uint_eq(m.n, 7);
+    }
+}
+END_TEST
+
 int main(void)
 {
     const struct testsuite_group groups[] = {
         {"rng", {rng_splitmix64_reference, rng_xoshiro_reference, rng_uniform_and_normal_draws,
                  rng_same_seed_same_sequence}},
         {"dist", {dist_good_forms, dist_bad_forms, dist_p99_each_kind, dist_extremes_do_not_overflow}},
+        {"lists", {grammar_decimals, mix_good_forms, mix_bad_forms}},
     };
     Suite *s = suite_create("behave");
     testsuite_add_groups(s, groups, sizeof groups / sizeof groups[0], 30);

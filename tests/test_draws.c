@@ -11,6 +11,7 @@
  * truncated normal's p99, off-by-one bounds) misses them by far more.
  * SAYHI_DRAWS_SEED=N adds N to every seed, to see that for yourself. */
 #include "dist.h"
+#include "mix.h"
 #include "rng.h"
 
 #include "testsuite.h"
@@ -18,6 +19,7 @@
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #define SIGMAS 5.0
@@ -172,11 +174,60 @@ START_TEST(dist_same_seed_same_draws)
 }
 END_TEST
 
+/* Each of n outcomes (index) drawn DRAWS times lands within SIGMAS binomial
+ * standard deviations of its probability p[i]. */
+static void assert_frequencies(const char *what, const unsigned *count, const double *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s, outcome %zu", what, i);
+        assert_near(name, (double)count[i] / DRAWS, p[i], binomial_bound(p[i]));
+    }
+}
+
+START_TEST(mix_frequencies)
+{
+    struct status_mix m;
+    char err[128];
+    ck_assert_int_eq(mix_parse("200:7,404:2,503:1", &m, err, sizeof err), 0);
+    struct rng r;
+    rng_seed(&r, seed(6));
+    unsigned count[3] = {0, 0, 0};
+    for (int i = 0; i < DRAWS; i++) {
+        unsigned code = mix_draw(&m, &r);
+        count[code == 200 ? 0 : code == 404 ? 1 : 2]++;
+        ck_assert(code == 200 || code == 404 || code == 503);
+    }
+    assert_frequencies("mix 200:7,404:2,503:1", count, (const double[]){0.7, 0.2, 0.1}, 3);
+}
+END_TEST
+
+/* One uniform draw per call, whatever the mix: the next output is the same
+ * after a single-code mix as after a weighted one. */
+START_TEST(mix_one_draw_always)
+{
+    struct status_mix one, two, empty = {.n = 0};
+    char err[128];
+    ck_assert_int_eq(mix_parse("503", &one, err, sizeof err), 0);
+    ck_assert_int_eq(mix_parse("200:1,500:1", &two, err, sizeof err), 0);
+    struct rng a, b, c;
+    rng_seed(&a, 11);
+    b = c = a;
+    ck_assert_uint_eq(mix_draw(&one, &a), 503);
+    (void)mix_draw(&two, &b);
+    ck_assert_uint_eq(mix_draw(&empty, &c), 200);
+    uint64_t next = rng_next(&a);
+    ck_assert_uint_eq(next, rng_next(&b));
+    ck_assert_uint_eq(next, rng_next(&c));
+}
+END_TEST
+
 int main(void)
 {
     const struct testsuite_group groups[] = {
         {"dist", {dist_uniform_bounds_and_mean, dist_exp_mean_and_p99, dist_normal_mean_sd_p99,
                   dist_normal_truncated_at_zero, dist_lognormal_median_and_p99, dist_same_seed_same_draws}},
+        {"mix", {mix_frequencies, mix_one_draw_always}},
     };
     Suite *s = suite_create("draws");
     testsuite_add_groups(s, groups, sizeof groups / sizeof groups[0], 60);
