@@ -4,6 +4,7 @@
  * value, canonical text read back to the same value). The statistics of the
  * draws are in test_draws.c. */
 #include "dist.h"
+#include "fault.h"
 #include "grammar.h"
 #include "mix.h"
 #include "rng.h"
@@ -312,13 +313,83 @@ START_TEST(mix_bad_forms)
 }
 END_TEST
 
+START_TEST(fault_good_forms)
+{
+    struct fault_list f;
+    char err[256] = "";
+    ck_assert_int_eq(fault_parse("none", &f, err, sizeof err), 0);
+    ck_assert_uint_eq(f.n, 0);
+    ck_assert_int_eq(fault_parse("reset", &f, err, sizeof err), 0);
+    ck_assert_uint_eq(f.n, 1);
+    ck_assert_int_eq(f.kind[0], FAULT_RESET);
+    ck_assert_double_eq(f.cum[0], 1.0);
+    ck_assert_int_eq(fault_parse("reset:0.1,hang:0.05", &f, err, sizeof err), 0);
+    ck_assert_uint_eq(f.n, 2);
+    ck_assert_int_eq(f.kind[1], FAULT_HANG);
+    ck_assert_double_eq(f.cum[0], 0.1);
+    ck_assert_double_eq(f.cum[1], 0.15);
+    /* Exact sums: these add up to 1, which doubles would make 1.0000000000000002. */
+    ck_assert_int_eq(fault_parse("close:0.1,garbage:0.2,truncate:0.7", &f, err, sizeof err), 0);
+    ck_assert_double_eq(f.cum[2], 1.0);
+    ck_assert_int_eq(fault_parse("reset:0,close:0.5,garbage:0.25,truncate:.125,hang:0.125", &f, err, sizeof err), 0);
+    ck_assert_uint_eq(f.n, 5);
+    ck_assert_int_eq(fault_parse("hang:1", &f, err, sizeof err), 0);
+    for (enum fault k = FAULT_NONE; k < FAULT_KINDS; k++) {
+        ck_assert_ptr_nonnull(fault_name(k));
+        if (k != FAULT_NONE) {
+            ck_assert_int_eq(fault_parse(fault_name(k), &f, err, sizeof err), 0);
+            ck_assert_int_eq(f.kind[0], k);
+        }
+    }
+    ck_assert_str_eq(fault_name(FAULT_TRUNCATE), "truncate");
+    ck_assert_ptr_null(fault_name(FAULT_KINDS));
+}
+END_TEST
+
+START_TEST(fault_bad_forms)
+{
+    static const struct {
+        const char *text, *needle;
+    } cases[] = {
+        {"", "an entry is empty"},
+        {"reset,", "an entry is empty"},
+        {"reset,,hang", "an entry is empty"},
+        {"Reset", "'Reset' is not a fault: expected reset, close, garbage, truncate, hang or none"},
+        {"timeout", "'timeout' is not a fault"},
+        {":0.5", "'' is not a fault"},
+        {"none,reset", "none stands alone, not in a list"},
+        {"reset,none", "none stands alone"},
+        {"none:0.5", "none stands alone"},
+        {"reset,reset", "reset is listed twice"},
+        {"reset:0.1,hang:0.1,reset:0.1", "reset is listed twice"},
+        {"reset:", "the probability '' of reset is not a number from 0 to 1"},
+        {"reset:1.5", "the probability '1.5' of reset is not a number from 0 to 1"},
+        {"reset:1.000000001", "the probability '1.000000001' of reset"},
+        {"reset:-0.1", "the probability '-0.1' of reset"},
+        {"reset:1e-3", "the probability '1e-3' of reset"},
+        {"reset:nan", "the probability 'nan' of reset"},
+        {"reset:0.6,hang:0.5", "the probabilities add up to 1.1, above 1"},
+        {"reset,hang:0.000000001", "the probabilities add up to 1.000000001, above 1"},
+        {"reset,close,garbage,truncate,hang", "the probabilities add up to 5, above 1"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct fault_list f = {.n = 7};
+        char err[256] = "";
+        ck_assert_msg(fault_parse(cases[i].text, &f, err, sizeof err) == -1, "'%s' accepted", cases[i].text);
+        assert_reason(err, cases[i].text, cases[i].needle);
+        ck_assert_msg(strncmp(err, "invalid fault '", 15) == 0, "%s", err);
+        ck_assert_uint_eq(f.n, 7);
+    }
+}
+END_TEST
+
 int main(void)
 {
     const struct testsuite_group groups[] = {
         {"rng", {rng_splitmix64_reference, rng_xoshiro_reference, rng_uniform_and_normal_draws,
                  rng_same_seed_same_sequence}},
         {"dist", {dist_good_forms, dist_bad_forms, dist_p99_each_kind, dist_extremes_do_not_overflow}},
-        {"lists", {grammar_decimals, mix_good_forms, mix_bad_forms}},
+        {"lists", {grammar_decimals, mix_good_forms, mix_bad_forms, fault_good_forms, fault_bad_forms}},
     };
     Suite *s = suite_create("behave");
     testsuite_add_groups(s, groups, sizeof groups / sizeof groups[0], 30);

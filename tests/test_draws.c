@@ -11,6 +11,7 @@
  * truncated normal's p99, off-by-one bounds) misses them by far more.
  * SAYHI_DRAWS_SEED=N adds N to every seed, to see that for yourself. */
 #include "dist.h"
+#include "fault.h"
 #include "mix.h"
 #include "rng.h"
 
@@ -222,12 +223,53 @@ START_TEST(mix_one_draw_always)
 }
 END_TEST
 
+START_TEST(fault_frequencies)
+{
+    struct fault_list f;
+    char err[128];
+    ck_assert_int_eq(fault_parse("reset:0.1,close:0.05,garbage:0.2,truncate:0.01,hang:0.3", &f, err, sizeof err),
+                     0);
+    struct rng r;
+    rng_seed(&r, seed(7));
+    unsigned count[FAULT_KINDS] = {0};
+    for (int i = 0; i < DRAWS; i++)
+        count[fault_draw(&f, &r)]++;
+    const double p[FAULT_KINDS] = {[FAULT_NONE] = 0.34, [FAULT_RESET] = 0.1, [FAULT_CLOSE] = 0.05,
+                                   [FAULT_GARBAGE] = 0.2, [FAULT_TRUNCATE] = 0.01, [FAULT_HANG] = 0.3};
+    assert_frequencies("faults", count, p, FAULT_KINDS);
+}
+END_TEST
+
+/* One uniform draw per call: after "none", "reset" (P 1) and a mixed list
+ * the generator has moved by one output each. */
+START_TEST(fault_one_draw_always)
+{
+    struct fault_list none, always, zero, some;
+    char err[128];
+    ck_assert_int_eq(fault_parse("none", &none, err, sizeof err), 0);
+    ck_assert_int_eq(fault_parse("reset", &always, err, sizeof err), 0);
+    ck_assert_int_eq(fault_parse("hang:0", &zero, err, sizeof err), 0);
+    ck_assert_int_eq(fault_parse("reset:0.5,hang:0.5", &some, err, sizeof err), 0);
+    struct rng a, b, c, d;
+    rng_seed(&a, 12);
+    b = c = d = a;
+    ck_assert_int_eq(fault_draw(&none, &a), FAULT_NONE);
+    ck_assert_int_eq(fault_draw(&always, &b), FAULT_RESET);
+    ck_assert_int_eq(fault_draw(&zero, &c), FAULT_NONE);
+    ck_assert_int_ne(fault_draw(&some, &d), FAULT_NONE);
+    uint64_t next = rng_next(&a);
+    ck_assert_uint_eq(next, rng_next(&b));
+    ck_assert_uint_eq(next, rng_next(&c));
+    ck_assert_uint_eq(next, rng_next(&d));
+}
+END_TEST
+
 int main(void)
 {
     const struct testsuite_group groups[] = {
         {"dist", {dist_uniform_bounds_and_mean, dist_exp_mean_and_p99, dist_normal_mean_sd_p99,
                   dist_normal_truncated_at_zero, dist_lognormal_median_and_p99, dist_same_seed_same_draws}},
-        {"mix", {mix_frequencies, mix_one_draw_always}},
+        {"lists", {mix_frequencies, mix_one_draw_always, fault_frequencies, fault_one_draw_always}},
     };
     Suite *s = suite_create("draws");
     testsuite_add_groups(s, groups, sizeof groups / sizeof groups[0], 60);
