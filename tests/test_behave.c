@@ -8,6 +8,7 @@
 #include "grammar.h"
 #include "mix.h"
 #include "rng.h"
+#include "size.h"
 
 #include "testsuite.h"
 
@@ -383,6 +384,75 @@ START_TEST(fault_bad_forms)
 }
 END_TEST
 
+START_TEST(size_forms)
+{
+    static const struct {
+        const char *text, *canonical;
+        uint64_t bytes;
+    } good[] = {{"0", "0", 0},           {"512", "512", 512},          {"1500", "1500", 1500},
+                {"1024", "1k", 1024},    {"100k", "100k", 102400},     {"1536k", "1536k", 1572864},
+                {"16M", "16M", 16777216}, {"2048k", "2M", 2097152},    {"007", "7", 7},
+                {"0k", "0", 0}};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        uint64_t v = 1, again = 2;
+        char err[256] = "", text[SIZE_TEXT_MAX];
+        ck_assert_msg(size_parse(good[i].text, 16 * 1048576, &v, err, sizeof err) == 0, "%s", err);
+        ck_assert_uint_eq(v, good[i].bytes);
+        ck_assert_str_eq(size_format(v, text, sizeof text), good[i].canonical);
+        ck_assert_int_eq(size_parse(text, UINT64_MAX, &again, err, sizeof err), 0);
+        ck_assert_uint_eq(again, v);
+    }
+    char text[SIZE_TEXT_MAX];
+    ck_assert_str_eq(size_format(UINT64_MAX, text, sizeof text), "18446744073709551615");
+    uint64_t v = 0;
+    char err[128];
+    ck_assert_int_eq(size_parse(text, UINT64_MAX, &v, err, sizeof err), 0);
+    ck_assert_uint_eq(v, UINT64_MAX);
+}
+END_TEST
+
+START_TEST(size_bad_forms)
+{
+    static const struct {
+        const char *text, *needle;
+    } cases[] = {
+        {"", "expected a whole number of bytes like 512, 100k or 16M"},
+        {"k", "expected a whole number"},
+        {"-1", "expected a whole number"},
+        {"+1", "expected a whole number"},
+        {" 1", "expected a whole number"},
+        {"1 ", "expected a whole number"},
+        {"1.5k", "expected a whole number"},
+        {"1K", "expected a whole number"},
+        {"1m", "expected a whole number"},
+        {"1kB", "expected a whole number"},
+        {"1MiB", "expected a whole number"},
+        {"1G", "expected a whole number"},
+        {"1e3", "expected a whole number"},
+        {"0x10", "expected a whole number"},
+        {"16777217", "above the limit of 16M"},
+        {"16385k", "above the limit of 16M"},
+        {"17M", "above the limit of 16M"},
+        {"18446744073709551616", "above the limit of 16M"},
+        {"18014398509481984k", "above the limit of 16M"}, /* 2^54 k = 2^64 */
+        {"99999999999999999999999999M", "above the limit of 16M"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint64_t v = 7;
+        char err[256] = "";
+        ck_assert_msg(size_parse(cases[i].text, 16 * 1048576, &v, err, sizeof err) == -1, "'%s' accepted",
+                      cases[i].text);
+        assert_reason(err, cases[i].text, cases[i].needle);
+        ck_assert_msg(strncmp(err, "invalid size '", 14) == 0, "%s", err);
+        ck_assert_uint_eq(v, 7);
+    }
+    uint64_t v;
+    char err[128];
+    ck_assert_int_eq(size_parse("1500", 1499, &v, err, sizeof err), -1);
+    ck_assert_str_eq(err, "invalid size '1500': above the limit of 1499");
+}
+END_TEST
+
 int main(void)
 {
     const struct testsuite_group groups[] = {
@@ -390,6 +460,7 @@ int main(void)
                  rng_same_seed_same_sequence}},
         {"dist", {dist_good_forms, dist_bad_forms, dist_p99_each_kind, dist_extremes_do_not_overflow}},
         {"lists", {grammar_decimals, mix_good_forms, mix_bad_forms, fault_good_forms, fault_bad_forms}},
+        {"size", {size_forms, size_bad_forms}},
     };
     Suite *s = suite_create("behave");
     testsuite_add_groups(s, groups, sizeof groups / sizeof groups[0], 30);
