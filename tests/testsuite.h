@@ -18,6 +18,23 @@ static inline TCase *testsuite_case(Suite *s, const char *name, double timeout_s
     return tc;
 }
 
+/* A named group of plain tests (no fixture), the list ended by NULL. */
+#define TESTSUITE_GROUP_MAX 8
+struct testsuite_group {
+    const char *name;
+    const TTest *tests[TESTSUITE_GROUP_MAX];
+};
+
+/* Adds each group of g[0..n) to s as a case with a timeout. */
+static inline void testsuite_add_groups(Suite *s, const struct testsuite_group *g, size_t n, double timeout_s)
+{
+    for (size_t i = 0; i < n; i++) {
+        TCase *tc = testsuite_case(s, g[i].name, timeout_s, NULL, NULL);
+        for (size_t j = 0; j < TESTSUITE_GROUP_MAX && g[i].tests[j] != NULL; j++)
+            tcase_add_test(tc, g[i].tests[j]);
+    }
+}
+
 /* Runs s (check's summary line on stdout); returns the exit status. */
 static inline int testsuite_run(Suite *s)
 {
