@@ -7,9 +7,7 @@
  * (handler.c) or the shape of the bodies (routes.c). */
 #include "server_int.h"
 
-#include "params.h"
 #include "stats.h"
-#include "target.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +16,9 @@
 static request_fn serve_say_hi, serve_stats, serve_healthz;
 
 static const struct endpoint table[] = {
-    {"/say-hi", "GET, HEAD", serve_say_hi, "/say-hi[?delay=DURATION][&status=CODE]",
-     "{\"message\":\"Hi\",\"delay_ms\":D} after the delay"},
+    {"/say-hi", "GET, HEAD", serve_say_hi,
+     "/say-hi?delay=DIST&status=MIX&fault=FAULTS&size=SIZE&drip=DURATION&fail_first=N&key=K&seed=S",
+     "{\"message\":\"Hi\",\"delay_ms\":D} after the delay; every parameter is optional"},
     {"/stats", "GET, HEAD", serve_stats, "/stats", "what the server has served and holds now, as JSON"},
     {"/healthz", "GET, HEAD", serve_healthz, "/healthz", "{\"status\":\"ok\"} at once"},
 };
@@ -63,71 +62,99 @@ const char *endpoints_paths(void)
 
 void server_print_endpoints(FILE *out)
 {
-    for (size_t i = 0; i < ENDPOINTS; i++)
-        fprintf(out, "  %-38s %s\n", table[i].usage, table[i].help);
+    for (size_t i = 0; i < ENDPOINTS; i++) {
+        if (strlen(table[i].usage) > 20)
+            fprintf(out, "  %s\n  %-20s %s\n", table[i].usage, "", table[i].help);
+        else
+            fprintf(out, "  %-20s %s\n", table[i].usage, table[i].help);
+    }
 }
 
 /* ---- /say-hi ---- */
 
-static enum MHD_Result say_hi_reply(struct server *s, struct request *r)
-{
-    if (r->expired)
-        return handler_send_error(s, r, MHD_HTTP_SERVICE_UNAVAILABLE, "server is shutting down");
-    if (r->status == MHD_HTTP_OK && r->delay_us == s->cfg->delay_us && !s->draining)
-        return handler_send(s, r, r->status, s->default_hi, NULL);
-    char body[96];
-    size_t len = routes_say_hi_body(body, sizeof body, r->delay_us);
-    struct MHD_Response *resp = handler_json_response(s, body, len, MHD_RESPMEM_MUST_COPY);
-    enum MHD_Result ret = handler_send(s, r, r->status, resp, NULL);
-    if (resp != NULL)
-        MHD_destroy_response(resp);
-    return ret;
-}
-
 struct param_walk {
     struct params *params;
-    char err[192];
+    char err[256];
 };
 
 static int on_param(const char *key, size_t key_len, const char *value, size_t value_len, void *arg)
 {
     struct param_walk *w = arg;
-    if (strlen(key) != key_len) /* a NUL in a key: no parameter of ours, ignored like any unknown one */
+    if (strlen(key) != key_len) { /* a NUL in a key: no parameter of ours, ignored like any unknown one */
+        w->params->ignored++;
         return 0;
+    }
     return params_set(w->params, key, value, value_len, w->err, sizeof w->err) != 0;
+}
+
+/* ?fail_first=N&key=K: the first N requests with key K fail (503, or the
+ * ?status= asked), the ones after succeed. */
+static void fail_first(struct server *s, const struct params *p, struct behaviour *b)
+{
+    uint64_t before = keys_hit(s->keys, p->key, p->key_len);
+    if (before == UINT64_MAX)
+        b->status = MHD_HTTP_INTERNAL_SERVER_ERROR; /* out of memory: no answer would be honest */
+    else if (before < p->fail_first)
+        b->status = p->status_given ? b->status : MHD_HTTP_SERVICE_UNAVAILABLE;
+    else
+        b->status = MHD_HTTP_OK;
+}
+
+/* What r does: drawn from the server's generator (one draw per request, so
+ * the same seed and order of arrival give the same run) or ?seed=. */
+static void draw(struct server *s, struct request *r, const struct params *p)
+{
+    r->seed = p->seeded ? p->seed : rng_next(&s->rng);
+    params_draw(p, r->seed, &r->b);
+    if (p->fail_first > 0)
+        fail_first(s, p, &r->b);
+    r->size = p->size;
+    r->drip_us = p->drip_us;
+    r->ignored = p->ignored > 0;
 }
 
 static enum MHD_Result serve_say_hi(struct server *s, struct request *r)
 {
-    struct params p;
-    struct param_walk w = {.params = &p};
-    params_init(&p, s->cfg->delay_us, s->cfg->max_delay_us);
-    int rc = target_each_param(r->query, on_param, &w);
-    if (rc < 0) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "the query has more than %d parameters, the most this server reads",
-                 TARGET_MAX_PARAMS);
-        return handler_send_error(s, r, MHD_HTTP_URI_TOO_LONG, msg);
+    /* A bare /say-hi against defaults that draw nothing is the hot path of
+     * the delay-0 benchmark: it needs no parameters and no draw. */
+    if (r->query != NULL || !s->defaults_fixed) {
+        struct params p = s->cfg->defaults;
+        struct param_walk w = {.params = &p};
+        int rc = target_each_param(r->query, on_param, &w);
+        if (rc < 0) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "the query has more than %d parameters, the most this server reads",
+                     TARGET_MAX_PARAMS);
+            return handler_send_error(s, r, MHD_HTTP_URI_TOO_LONG, msg);
+        }
+        if (rc > 0 || params_check(&p, w.err, sizeof w.err) != 0)
+            return handler_send_error(s, r, MHD_HTTP_BAD_REQUEST, w.err);
+        draw(s, r, &p);
+    } else {
+        r->b = s->default_b;
+        r->size = s->cfg->defaults.size;
+        r->drip_us = s->cfg->defaults.drip_us;
     }
-    if (rc > 0)
-        return handler_send_error(s, r, MHD_HTTP_BAD_REQUEST, w.err);
-
+    s->counters.delays_capped += r->b.capped;
+    dhist_add(&s->counters.delays, r->b.delay_us);
+    r->plain = r->b.status == MHD_HTTP_OK && r->b.delay_us == s->fixed_delay_us && r->b.fault == FAULT_NONE &&
+               r->size == 0 && r->drip_us == 0 && !r->ignored;
     r->say_hi = true;
-    r->delay_us = p.delay_us;
-    r->status = p.status;
     r->expired = s->expired;
-    r->respond = say_hi_reply;
+    r->respond = reply_say_hi;
+    r->delay_us = r->b.delay_us;
     if (++s->counters.in_flight > s->counters.peak_in_flight)
         s->counters.peak_in_flight = s->counters.in_flight;
     if (r->delay_us == 0 || r->expired)
-        return say_hi_reply(s, r);
+        return reply_say_hi(s, r);
     return server_start_wait(s, r);
 }
 
 struct MHD_Response *endpoints_default_reply(struct server *s)
 {
     char body[96];
-    size_t len = routes_say_hi_body(body, sizeof body, s->cfg->delay_us);
+    size_t len = routes_say_hi_body(body, sizeof body, s->fixed_delay_us >= 0 ? s->fixed_delay_us : 0);
+    s->default_hi_len = len;
     return handler_json_response(s, body, len, MHD_RESPMEM_MUST_COPY);
 }
 

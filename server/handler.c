@@ -23,10 +23,12 @@
 
 /* One line per response: method, target as received (control bytes as
  * \xHH, so a %0a or a raw byte cannot forge a second line), status, the
- * delay drawn, the time to the answer, and why, when it is an error. */
-static void access_log(const struct request *r, const char *method, unsigned status, const char *why)
+ * delay drawn, the time to the answer, the parameters ignored, and why, when
+ * it is an error or a fault. */
+void handler_log(const struct request *r, unsigned status, const char *why)
 {
     char target[TARGET_MAX_BYTES + 64], meth[64], delay[48] = "", reason[512] = "", code[12] = "-";
+    const char *method = r->method != NULL ? r->method : "-";
     double took_ms = (double)(stats_now_us() - r->start_us) / 1000.0;
     log_escape(r->target, strlen(r->target), target, sizeof target);
     log_escape(method, strlen(method), meth, sizeof meth);
@@ -34,13 +36,17 @@ static void access_log(const struct request *r, const char *method, unsigned sta
         snprintf(code, sizeof code, "%u", status);
     if (r->say_hi) {
         char ms[40];
-        snprintf(delay, sizeof delay, " delay=%sms", duration_decimal(r->delay_us, 1000, ms, sizeof ms));
+        snprintf(delay, sizeof delay, " delay=%sms", duration_decimal(r->b.delay_us, 1000, ms, sizeof ms));
     }
     if (why != NULL) {
         char esc[400];
         snprintf(reason, sizeof reason, " error=\"%s\"", log_escape(why, strlen(why), esc, sizeof esc));
     }
-    log_line(stdout, "INFO", "%s %s %s%s took=%.0fms%s", meth, target, code, delay, took_ms, reason);
+    char ignored[300] = "";
+    if (r->ignored)
+        reply_ignored(r, ignored, sizeof ignored);
+    log_line(stdout, "INFO", "%s %s %s%s took=%.0fms%s%s%s", meth, target, code, delay, took_ms,
+             ignored[0] != '\0' ? " ignored=" : "", ignored, reason);
     fflush(stdout);
 }
 
@@ -67,7 +73,7 @@ enum MHD_Result handler_send(struct server *s, struct request *r, unsigned statu
         return MHD_NO;
     enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
     if (s->cfg->access_log) {
-        access_log(r, r->method, status, why);
+        handler_log(r, status, why);
         r->logged = true;
     }
     return ret;
@@ -78,7 +84,8 @@ enum MHD_Result handler_send_json(struct server *s, struct request *r, unsigned 
 {
     if (body == NULL)
         return MHD_NO;
-    struct MHD_Response *resp = handler_json_response(s, body, strlen(body), MHD_RESPMEM_MUST_FREE);
+    r->body_len = strlen(body);
+    struct MHD_Response *resp = handler_json_response(s, body, (size_t)r->body_len, MHD_RESPMEM_MUST_FREE);
     if (resp == NULL) {
         free(body);
         return MHD_NO;
@@ -173,19 +180,22 @@ enum MHD_Result handler_request(void *cls, struct MHD_Connection *c, const char 
         return MHD_YES;
     }
     r->method = method;
+    r->head_only = strcmp(method, "HEAD") == 0;
     if (r->phase == PHASE_DUE)
         return r->respond(s, r);
     return route(s, r);
 }
 
-void handler_end(struct server *s, struct request *r, struct MHD_Connection *c)
+void handler_end(struct server *s, struct request *r, struct MHD_Connection *c, enum MHD_RequestTerminationCode toe)
 {
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
     unsigned status = info != NULL ? info->http_status : 0;
     if (status > 0 && status < ROUTES_STATUS_MAX)
         s->counters.status[status]++;
+    if (!r->head_only)
+        s->counters.bytes_sent += toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? r->body_len : r->body_sent;
     if (s->cfg->access_log && !r->logged)
-        access_log(r, "-", status,
-                   status != 0 ? "answered by libmicrohttpd (malformed request, no Host, or headers too large)"
-                               : "closed before a response");
+        handler_log(r, status,
+                    status != 0 ? "answered by libmicrohttpd (malformed request, no Host, or headers too large)"
+                                : "closed before a response");
 }

@@ -2,6 +2,7 @@
 #include "routes.h"
 
 #include "duration.h"
+#include "jsonnum.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -22,6 +23,25 @@ char *routes_error_body(const char *message)
         s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return s;
+}
+
+/* min, p50, p90, p99, max of the delays drawn: min and max exact, the
+ * percentiles from the fixed-size histogram (dhist.h says how close); null
+ * before the first /say-hi. */
+static cJSON *delays_json(const struct dhist *h)
+{
+    if (dhist_count(h) == 0)
+        return cJSON_CreateNull();
+    cJSON *d = cJSON_CreateObject();
+    static const struct {
+        const char *key;
+        double p;
+    } at[] = {{"p50", 50}, {"p90", 90}, {"p99", 99}};
+    jsonnum_add(d, "min", (double)dhist_min(h) / 1000.0, JSONNUM_MS);
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++)
+        jsonnum_add(d, at[i].key, (double)dhist_percentile(h, at[i].p) / 1000.0, JSONNUM_MS);
+    jsonnum_add(d, "max", (double)dhist_max(h) / 1000.0, JSONNUM_MS);
+    return d;
 }
 
 char *routes_stats_body(const struct routes_counters *c, double uptime_s)
@@ -45,7 +65,16 @@ char *routes_stats_body(const struct routes_counters *c, double uptime_s)
         }
     }
     cJSON_AddItemToObject(o, "status_codes", codes);
-    cJSON_AddNumberToObject(o, "uptime_s", uptime_s);
+    cJSON_AddNumberToObject(o, "uptime_s", jsonnum_round(uptime_s, JSONNUM_SECONDS));
+    char seed[24];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)c->seed);
+    cJSON_AddRawToObject(o, "seed", seed); /* exact: a double holds 53 bits, a seed 64 */
+    cJSON_AddNumberToObject(o, "bytes_sent", (double)c->bytes_sent);
+    cJSON *faults = cJSON_AddObjectToObject(o, "faults");
+    for (int f = FAULT_NONE + 1; f < FAULT_KINDS; f++)
+        cJSON_AddNumberToObject(faults, fault_name((enum fault)f), (double)c->faults[f]);
+    cJSON_AddNumberToObject(o, "delays_capped", (double)c->delays_capped);
+    cJSON_AddItemToObject(o, "delay_ms", delays_json(&c->delays));
     s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return s;

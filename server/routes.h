@@ -5,6 +5,9 @@
 #ifndef SAYHI_ROUTES_H
 #define SAYHI_ROUTES_H
 
+#include "dhist.h"
+#include "fault.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +20,11 @@ struct routes_counters {
     uint64_t in_flight;
     uint64_t peak_in_flight;
     uint64_t status[ROUTES_STATUS_MAX]; /* responses sent, by status code */
+    uint64_t seed;                      /* --seed, or the one drawn at start */
+    uint64_t bytes_sent;                /* bytes of body written */
+    uint64_t faults[FAULT_KINDS];       /* faults applied, by kind */
+    uint64_t delays_capped;             /* delays drawn above --max-delay, sent at it */
+    struct dhist delays;                /* every /say-hi delay drawn */
 };
 
 /* {"message":"Hi","delay_ms":D} into buf; returns its length (< len). */

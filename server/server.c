@@ -15,12 +15,15 @@
 #include "log.h"
 #include "stats.h"
 
+#include <errno.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -84,9 +87,17 @@ static void list_remove(struct request *r)
     r->prev = r->next = NULL;
 }
 
+static void unwatch(struct request *r)
+{
+    if (r->watch != NULL)
+        event_free(r->watch);
+    r->watch = NULL;
+}
+
 static void wake(struct request *r)
 {
     list_remove(r);
+    unwatch(r);
     r->phase = PHASE_DUE;
     MHD_resume_connection(r->conn);
 }
@@ -103,13 +114,41 @@ static void on_due(evutil_socket_t fd, short what, void *arg)
 enum MHD_Result server_start_wait(struct server *s, struct request *r)
 {
     struct timeval tv = to_timeval(r->delay_us);
-    const struct timeval *when = r->delay_us == s->cfg->delay_us && s->default_tv ? s->default_tv : &tv;
+    const struct timeval *when = r->delay_us == s->fixed_delay_us && s->default_tv ? s->default_tv : &tv;
     evtimer_assign(&r->timer, s->base, on_due, r);
     if (evtimer_add(&r->timer, when) != 0)
         return MHD_NO;
     r->phase = PHASE_WAITING;
     list_insert(&s->waiting, r);
     MHD_suspend_connection(r->conn);
+    return MHD_YES;
+}
+
+/* A held connection's socket turned readable: at EOF the client has left,
+ * and the hold ends; bytes (a pipelined request) are MHD's to read later,
+ * so the watch stops there. */
+static void on_watch(evutil_socket_t fd, short what, void *arg)
+{
+    struct request *r = arg;
+    char c;
+    (void)what;
+    ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0) {
+        unwatch(r);
+    } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+        evtimer_del(&r->timer);
+        wake(r);
+        schedule_mhd_run(r->srv);
+    }
+}
+
+enum MHD_Result server_start_wait_watching(struct server *s, struct request *r)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (server_start_wait(s, r) != MHD_YES)
+        return MHD_NO;
+    if (ci != NULL && (r->watch = event_new(s->base, ci->connect_fd, EV_READ | EV_PERSIST, on_watch, r)) != NULL)
+        event_add(r->watch, NULL);
     return MHD_YES;
 }
 
@@ -143,14 +182,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
 {
     struct server *s = cls;
     struct request *r = *req_cls;
-    (void)toe;
     if (r == NULL)
         return;
-    handler_end(s, r, c);
+    handler_end(s, r, c, toe);
     if (r->phase == PHASE_WAITING) { /* defensive: MHD does not close suspended connections */
         evtimer_del(&r->timer);
         list_remove(r);
     }
+    unwatch(r);
     if (r->say_hi)
         s->counters.in_flight--;
     s->active--;
@@ -249,7 +288,10 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     const struct server *s = cls;
-    if (fmt == NULL || s->cfg->quiet)
+    /* A fault is a connection the server breaks on purpose (reset, close,
+     * garbage, hang: the handler says no; truncate: the body reader does):
+     * MHD calls that an application error, which it is not. */
+    if (fmt == NULL || s->cfg->quiet || strstr(fmt, "pplication reported") != NULL)
         return;
     fprintf(stderr, "%s: ", cli_program());
     vfprintf(stderr, fmt, ap);
@@ -316,8 +358,10 @@ static int setup_loop(struct server *s)
     s->sig_ev[1] = evsignal_new(s->base, SIGTERM, on_signal, s);
     if (!s->mhd_ev || !s->mhd_timer || !s->grace_ev || !s->trim_ev || !s->sig_ev[0] || !s->sig_ev[1])
         return -1;
-    struct timeval tv = to_timeval(s->cfg->delay_us);
-    s->default_tv = event_base_init_common_timeout(s->base, &tv);
+    if (s->fixed_delay_us >= 0) { /* every default wait in one O(1) queue */
+        struct timeval tv = to_timeval(s->fixed_delay_us);
+        s->default_tv = event_base_init_common_timeout(s->base, &tv);
+    }
     if (event_add(s->mhd_ev, NULL) != 0 || event_add(s->sig_ev[0], NULL) != 0 || event_add(s->sig_ev[1], NULL) != 0)
         return -1;
     arm_mhd_timer(s);
@@ -330,6 +374,8 @@ static void teardown(struct server *s)
         MHD_stop_daemon(s->mhd);
     if (s->default_hi != NULL)
         MHD_destroy_response(s->default_hi);
+    keys_free(s->keys);
+    reply_cleanup();
     struct event *evs[] = {s->mhd_ev, s->mhd_timer, s->grace_ev, s->trim_ev, s->sig_ev[0], s->sig_ev[1]};
     for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
         if (evs[i] != NULL)
@@ -338,11 +384,35 @@ static void teardown(struct server *s)
         event_base_free(s->base);
 }
 
+/* The server's generator: --seed, or a seed drawn now and announced so that
+ * the run can be repeated. */
+static void seed_draws(struct server *s)
+{
+    uint64_t seed = s->cfg->seed;
+    if (!s->cfg->seed_given && getrandom(&seed, sizeof seed, 0) != (ssize_t)sizeof seed)
+        seed = (uint64_t)stats_now_us() ^ ((uint64_t)getpid() << 32);
+    if (!s->cfg->seed_given && !s->cfg->quiet)
+        cli_error("seed %llu (--seed %llu repeats this run's draws)", (unsigned long long)seed,
+                  (unsigned long long)seed);
+    rng_seed(&s->rng, seed);
+    s->counters.seed = seed;
+    dhist_init(&s->counters.delays);
+    const struct params *d = &s->cfg->defaults;
+    s->fixed_delay_us = d->delay.kind == DIST_FIXED ? d->delay.a_us : -1;
+    s->defaults_fixed = s->fixed_delay_us >= 0 && d->status.n == 1 && d->fault.n == 0;
+    params_draw(d, 0, &s->default_b); /* what a bare /say-hi gets then, whatever the seed */
+}
+
 int server_run(const struct server_config *cfg)
 {
     struct server s = {.cfg = cfg, .started_us = stats_now_us()};
     s.waiting.next = s.waiting.prev = &s.waiting;
     signal(SIGPIPE, SIG_IGN);
+    seed_draws(&s);
+    if ((s.keys = keys_new(KEYS_DEFAULT_CAPACITY)) == NULL) {
+        cli_error("out of memory for the --fail_first key table");
+        return CLI_EXIT_FAILURE;
+    }
 
     struct listener l;
     if (listener_open(cfg->bind, cfg->port, cfg->max_connections, &l) != 0)

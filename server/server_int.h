@@ -6,8 +6,12 @@
 #ifndef SAYHI_SERVER_INT_H
 #define SAYHI_SERVER_INT_H
 
+#include "keys.h"
+#include "params.h"
+#include "rng.h"
 #include "routes.h"
 #include "server.h"
+#include "target.h"
 
 #include <event2/event.h>
 #include <event2/event_struct.h>
@@ -35,7 +39,7 @@ struct endpoint {
 };
 
 struct request {
-    struct event timer; /* embedded: arming a delay allocates nothing */
+    struct event timer; /* embedded: arming a wait allocates nothing */
     struct server *srv;
     struct MHD_Connection *conn;
     struct request *prev, *next; /* in srv->waiting while PHASE_WAITING */
@@ -43,14 +47,25 @@ struct request {
     const char *method;  /* MHD's, valid until the request completes */
     const char *query;   /* in target, after '?'; NULL when none */
     request_fn *respond; /* what answers the request once its wait is over */
+    struct event *watch; /* a held connection's socket, to see the client leave */
     int64_t start_us;
-    int64_t delay_us;
-    unsigned status;
+    int64_t delay_us;    /* the wait server_start_wait() arms */
+    struct behaviour b;  /* drawn at arrival (/say-hi) */
+    uint64_t seed;       /* the generator seed of this request's draws */
+    uint64_t size;       /* ?size= (0: the plain body) */
+    int64_t drip_us, drip_start_us;
+    uint64_t body_len;   /* bytes of body of the reply queued */
+    uint64_t body_sent;  /* of it, handed to the socket when the reply ends early */
     enum phase phase;
     bool headers_in; /* the handler was called once: the next call may answer */
     bool say_hi;     /* counted in in_flight */
     bool expired;    /* answered 503 because the grace period ran out */
     bool logged;     /* its access log line is written */
+    bool plain;      /* the reply is the server's cached default one */
+    bool ignored;    /* the query has parameters the server does not know */
+    bool head_only;  /* a HEAD request: no body goes out */
+    unsigned char head_len;
+    char head[48];   /* the body's own first bytes: {"message":"Hi","delay_ms":D */
     size_t target_len;
     char *target;    /* the request target as received, cut after TARGET_MAX_BYTES + 1 bytes;
                         allocated with the request, right after it */
@@ -68,6 +83,12 @@ struct server {
     const struct timeval *default_tv; /* libevent common timeout for the default delay */
     struct MHD_Response *default_hi;  /* the reply to a plain GET /say-hi, built once */
     struct routes_counters counters;
+    struct rng rng;              /* seeded by --seed: one draw per /say-hi */
+    struct keys *keys;           /* ?fail_first= counts per ?key= */
+    int64_t fixed_delay_us;      /* the default delay when it is fixed, else -1 */
+    bool defaults_fixed;         /* the defaults draw nothing: a bare /say-hi gets default_b */
+    struct behaviour default_b;
+    uint64_t default_hi_len;
     struct request waiting; /* sentinel of the list of suspended requests */
     uint64_t active;        /* requests begun and not yet completed */
     unsigned connections;   /* open connections, as MHD notifies them */
@@ -77,8 +98,13 @@ struct server {
 };
 
 /* Suspends r's connection until r->delay_us has passed; r->respond then
- * answers it. */
+ * answers it (or, while a reply is being sent, MHD asks its content reader
+ * again). */
 enum MHD_Result server_start_wait(struct server *s, struct request *r);
+
+/* The same, and the wait also ends when the client closes its side of the
+ * connection (a suspended connection would not notice). */
+enum MHD_Result server_start_wait_watching(struct server *s, struct request *r);
 
 /* ---- handler.c: the life of a request, and the replies ---- */
 
@@ -88,8 +114,13 @@ enum MHD_Result server_start_wait(struct server *s, struct request *r);
 void *handler_begin(void *cls, const char *uri, struct MHD_Connection *c);
 
 /* From the completion callback, before r is freed: counts the response
- * c carried in /stats (ours or one MHD sent by itself) and logs the latter. */
-void handler_end(struct server *s, struct request *r, struct MHD_Connection *c);
+ * c carried in /stats (ours or one MHD sent by itself, and the bytes of
+ * body that went out) and logs the latter. */
+void handler_end(struct server *s, struct request *r, struct MHD_Connection *c, enum MHD_RequestTerminationCode toe);
+
+/* The access log line of r: status 0 is written '-'; why, when not NULL,
+ * is the error or fault. */
+void handler_log(const struct request *r, unsigned status, const char *why);
 
 /* libmicrohttpd's access handler (cls is the struct server). */
 enum MHD_Result handler_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -112,6 +143,19 @@ enum MHD_Result handler_send(struct server *s, struct request *r, unsigned statu
  * says, with Connection: close while the server drains. */
 struct MHD_Response *handler_json_response(const struct server *s, const char *body, size_t len,
                                            enum MHD_ResponseMemoryMode mode);
+
+/* ---- reply.c: the answer of a /say-hi once its delay is over ---- */
+
+/* The respond function of /say-hi: the body (plain, padded, dripped), or
+ * the fault drawn for it. */
+enum MHD_Result reply_say_hi(struct server *s, struct request *r);
+
+/* Frees the shared padding buffers. */
+void reply_cleanup(void);
+
+/* The query parameters of r the server does not know, "dealy, x", into
+ * buf (X-Sayhi-Ignored and the access log name them). Returns buf. */
+char *reply_ignored(const struct request *r, char *buf, size_t len);
 
 /* ---- endpoints.c: the table of endpoints and what each serves ---- */
 

@@ -406,7 +406,7 @@ START_TEST(access_log_line)
                   "access log line: %s", line[0]);
     ck_assert_int_ge(took, 19);
     ck_assert_msg(strstr(line[1], " INFO GET /say-hi?delay=abc 400 took=") != NULL &&
-                      strstr(line[1], " error=\"invalid delay 'abc': expected a duration") != NULL,
+                      strstr(line[1], " error=\"invalid delay 'abc': expected DURATION, MIN..MAX") != NULL,
                   "%s", line[1]);
     ck_assert_msg(strstr(line[2], " INFO GET /x%0aINFO%20forged\\x01 404 took=") != NULL, "%s", line[2]);
     ck_assert_msg(strstr(line[3], " INFO - /say-hi 400 took=") != NULL && strstr(line[3], "libmicrohttpd") != NULL,
@@ -471,9 +471,17 @@ START_TEST(bad_flags_exit_2)
 {
     expect_exit((const char *const[]){"--port", "abc", NULL}, 2, "--port must be a whole number, got 'abc'");
     expect_exit((const char *const[]){"--port", "65536", NULL}, 2, "--port must be between 0 and 65535");
-    expect_exit((const char *const[]){"--delay", "fast", NULL}, 2, "--delay must be a duration");
-    expect_exit((const char *const[]){"--delay", "-1", NULL}, 2, "got '-1'");
-    expect_exit((const char *const[]){"--delay", "2m", "--max-delay", "1m", NULL}, 2, "--delay must be between");
+    expect_exit((const char *const[]){"--delay", "fast", NULL}, 2, "--delay: invalid delay 'fast': expected DURATION");
+    expect_exit((const char *const[]){"--delay", "-1", NULL}, 2, "invalid delay '-1'");
+    expect_exit((const char *const[]){"--delay", "2m", "--max-delay", "1m", NULL}, 2,
+                "--delay: invalid delay '2m': it is above the server's --max-delay of 60s");
+    expect_exit((const char *const[]){"--max-delay", "1s", "--delay", "lognormal:100ms,2s", NULL}, 2,
+                "its 99th percentile is above the server's --max-delay of 1s");
+    expect_exit((const char *const[]){"--status", "200:x", NULL}, 2, "--status: invalid status '200:x'");
+    expect_exit((const char *const[]){"--fault", "boom", NULL}, 2, "--fault: invalid fault 'boom'");
+    expect_exit((const char *const[]){"--size", "1G", NULL}, 2, "--size: invalid size '1G'");
+    expect_exit((const char *const[]){"--max-size", "65M", NULL}, 2, "--max-size: invalid size '65M'");
+    expect_exit((const char *const[]){"--seed", "x", NULL}, 2, "--seed must be a whole number, got 'x'");
     expect_exit((const char *const[]){"--max-connections", "0", NULL}, 2, "--max-connections");
     expect_exit((const char *const[]){"--grace", "nan", NULL}, 2, "--grace");
     expect_exit((const char *const[]){"--bogus", NULL}, 2, "unknown option '--bogus'");

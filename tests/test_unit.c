@@ -101,8 +101,16 @@ END_TEST
 /* Applies "k=v" pairs (v may be "(null)" for a key without '='). */
 static int apply(struct params *p, const char *key, const char *value, char *err)
 {
-    params_init(p, 1000000, 60000000);
+    params_defaults(p, 60000000, 1 << 20);
     return params_set(p, key, value, value != NULL ? strlen(value) : 0, err, 256);
+}
+
+/* The behaviour p draws with seed 1. */
+static struct behaviour drawn(const struct params *p)
+{
+    struct behaviour b;
+    params_draw(p, 1, &b);
+    return b;
 }
 
 START_TEST(params_defaults_and_overrides)
@@ -110,17 +118,50 @@ START_TEST(params_defaults_and_overrides)
     struct params p;
     char err[256] = "";
     ck_assert_int_eq(apply(&p, "other", "x", err), 0);
-    ck_assert_int_eq(p.delay_us, 1000000);
-    ck_assert_uint_eq(p.status, 200);
+    ck_assert_uint_eq(p.ignored, 1);
+    ck_assert_int_eq(drawn(&p).delay_us, 1000000);
+    ck_assert_uint_eq(drawn(&p).status, 200);
+    ck_assert_int_eq(drawn(&p).fault, FAULT_NONE);
     ck_assert_int_eq(apply(&p, "delay", "250ms", err), 0);
-    ck_assert_int_eq(p.delay_us, 250000);
+    ck_assert_int_eq(drawn(&p).delay_us, 250000);
     ck_assert_int_eq(apply(&p, "delay", "0", err), 0);
-    ck_assert_int_eq(p.delay_us, 0);
+    ck_assert_int_eq(drawn(&p).delay_us, 0);
     ck_assert_int_eq(apply(&p, "delay", "60s", err), 0); /* the cap itself is allowed */
     ck_assert_int_eq(apply(&p, "status", "503", err), 0);
-    ck_assert_uint_eq(p.status, 503);
-    ck_assert_int_eq(apply(&p, "status", "200", err), 0);
+    ck_assert_uint_eq(drawn(&p).status, 503);
+    ck_assert(p.status_given);
     ck_assert_int_eq(apply(&p, "status", "599", err), 0);
+    ck_assert_int_eq(apply(&p, "fault", "reset", err), 0);
+    ck_assert_int_eq(drawn(&p).fault, FAULT_RESET);
+    ck_assert_int_eq(apply(&p, "size", "100k", err), 0);
+    ck_assert_uint_eq(p.size, 102400);
+    ck_assert_int_eq(apply(&p, "drip", "1.5s", err), 0);
+    ck_assert_int_eq(p.drip_us, 1500000);
+    ck_assert_int_eq(apply(&p, "seed", "18446744073709551615", err), 0);
+    ck_assert(p.seeded && p.seed == UINT64_MAX);
+    ck_assert_int_eq(apply(&p, "key", "a\0b", err), 0); /* strlen: just "a" */
+    ck_assert_uint_eq(p.key_len, 1);
+}
+END_TEST
+
+START_TEST(params_draws_are_the_seeds)
+{
+    struct params p;
+    char err[256];
+    ck_assert_int_eq(apply(&p, "delay", "0..1s", err), 0);
+    struct behaviour a, b;
+    params_draw(&p, 7, &a);
+    params_draw(&p, 7, &b);
+    ck_assert_int_eq(a.delay_us, b.delay_us); /* the same seed, the same draw */
+    p.seeded = true;
+    p.seed = 7;
+    params_draw(&p, 8, &b); /* ?seed= wins over the server's draw */
+    ck_assert_int_eq(a.delay_us, b.delay_us);
+    /* A draw above --max-delay is clamped to it and said to be. */
+    params_defaults(&p, 1000, 1 << 20);
+    p.delay = (struct dist){.kind = DIST_FIXED, .a_us = 5000};
+    params_draw(&p, 1, &a);
+    ck_assert(a.capped && a.delay_us == 1000);
 }
 END_TEST
 
@@ -131,13 +172,28 @@ START_TEST(params_errors_say_what)
     static const struct {
         const char *key, *value, *needle;
     } cases[] = {
-        {"delay", "abc", "invalid delay 'abc'"}, {"delay", "", "invalid delay ''"},
-        {"delay", NULL, "invalid delay ''"},     {"delay", "nan", "invalid delay"},
-        {"delay", "-1", "invalid delay"},        {"delay", "61s", "above the server's --max-delay of 60s"},
-        {"delay", "1e308", "invalid delay"},     {"status", "700", "invalid status '700'"},
-        {"status", "199", "from 200 to 599"},    {"status", "abc", "invalid status 'abc'"},
-        {"status", "", "invalid status"},        {"status", "0200", "invalid status"},
+        {"delay", "abc", "invalid delay 'abc'"},
+        {"delay", "", "invalid delay ''"},
+        {"delay", NULL, "invalid delay ''"},
+        {"delay", "nan", "invalid delay"},
+        {"delay", "-1", "invalid delay"},
+        {"delay", "61s", "above the server's --max-delay of 60s"},
+        {"delay", "lognormal:1s,70s", "its 99th percentile is above the server's --max-delay of 60s"},
+        {"delay", "1s..61s", "its upper bound is above"},
+        {"delay", "1e308", "invalid delay"},
+        {"status", "700", "invalid status '700'"},
+        {"status", "199", "invalid status '199'"},
+        {"status", "abc", "invalid status 'abc'"},
+        {"status", "", "invalid status"},
+        {"status", "0200", "invalid status"},
         {"status", "-200", "invalid status"},
+        {"fault", "boom", "invalid fault 'boom'"},
+        {"size", "2M", "invalid size '2M'"},
+        {"drip", "61s", "invalid drip '61s'"},
+        {"drip", "x", "invalid drip 'x'"},
+        {"fail_first", "-1", "invalid fail_first '-1'"},
+        {"seed", "18446744073709551616", "invalid seed"},
+        {"key", "", "invalid key ''"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         err[0] = '\0';
@@ -150,6 +206,10 @@ START_TEST(params_errors_say_what)
     junk[sizeof junk - 1] = '\0';
     ck_assert_int_eq(apply(&p, "delay", junk, err), -1);
     ck_assert_uint_lt(strlen(err), 200);
+    /* fail_first needs a key */
+    ck_assert_int_eq(apply(&p, "fail_first", "2", err), 0);
+    ck_assert_int_eq(params_check(&p, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "fail_first needs a key") != NULL, "%s", err);
 }
 END_TEST
 
@@ -157,7 +217,7 @@ START_TEST(params_repeated_key)
 {
     struct params p;
     char err[256];
-    params_init(&p, 0, 1000000);
+    params_defaults(&p, 1000000, 1 << 20);
     ck_assert_int_eq(params_set(&p, "delay", "1", 1, err, sizeof err), 0);
     ck_assert_int_eq(params_set(&p, "delay", "1", 1, err, sizeof err), -1);
     ck_assert_str_eq(err, "delay is given more than once");
@@ -190,7 +250,7 @@ START_TEST(routes_table)
     FILE *f = open_memstream(&help, &len);
     server_print_endpoints(f);
     fclose(f);
-    ck_assert_msg(strstr(help, "/say-hi[?delay=") != NULL && strstr(help, "/stats") != NULL &&
+    ck_assert_msg(strstr(help, "/say-hi?delay=DIST&status=MIX") != NULL && strstr(help, "/stats") != NULL &&
                       strstr(help, "/healthz") != NULL,
                   "%s", help);
     free(help);
@@ -320,9 +380,9 @@ START_TEST(params_nul_in_value)
 {
     struct params p;
     char err[256];
-    params_init(&p, 0, 1000000);
+    params_defaults(&p, 1000000, 1 << 20);
     ck_assert_int_eq(params_set(&p, "delay", "1\0junk", 6, err, sizeof err), -1);
-    ck_assert_str_eq(err, "invalid delay '1%00junk': expected a duration like 1, 0.25, 250ms or 1.5s");
+    ck_assert_str_eq(err, "invalid delay '1%00junk': it holds a NUL byte");
     ck_assert_int_eq(params_set(&p, "status", "201\0x", 5, err, sizeof err), -1);
     ck_assert_msg(strstr(err, "invalid status '201%00x'") != NULL, "%s", err);
     ck_assert_int_eq(params_set(&p, "other", "a\0b", 3, err, sizeof err), 0); /* unknown: ignored */
@@ -350,7 +410,9 @@ int main(void)
     } cases[] = {
         {"duration", {duration_valid_forms, duration_rejects, duration_format_round_trips}},
         {"cli", {cli_uint, cli_duration_range}},
-        {"params", {params_defaults_and_overrides, params_errors_say_what, params_repeated_key, params_nul_in_value}},
+        {"params",
+         {params_defaults_and_overrides, params_draws_are_the_seeds, params_errors_say_what, params_repeated_key,
+          params_nul_in_value}},
         {"target", {target_forms, target_params, log_escape_keeps_one_line}},
         {"routes", {routes_table, routes_say_hi_body_exact, routes_error_body_escapes, routes_stats_body_schema}},
     };

@@ -2,9 +2,10 @@
  *
  * The input is a target ("/say-hi?k=v&k=v", or the query alone), split and
  * walked by target.c and applied pair by pair by params.c, as the server
- * does. Invariants: the path fits its buffer and matches its length, the
- * delay stays within [0, max], the status within 200..599, every rejection
- * comes with a non-empty, terminated message, and no more than
+ * does, and a behaviour drawn after each. Invariants: the path fits its
+ * buffer and matches its length, the delay drawn stays within [0, max], the
+ * status within 200..599, size, drip and key within their caps, every
+ * rejection comes with a non-empty, terminated message, and no more than
  * TARGET_MAX_PARAMS parameters are ever applied. */
 #include "params.h"
 #include "target.h"
@@ -32,7 +33,10 @@ static int apply(const char *key, size_t key_len, const char *value, size_t valu
             abort();
         return 1;
     }
-    if (w->p.delay_us < 0 || w->p.delay_us > 60000000 || w->p.status < 200 || w->p.status > 599)
+    struct behaviour b;
+    params_draw(&w->p, w->calls, &b);
+    if (b.delay_us < 0 || b.delay_us > 60000000 || b.status < 200 || b.status > 599 || b.fault >= FAULT_KINDS ||
+        w->p.size > (1 << 20) || w->p.drip_us < 0 || w->p.drip_us > 60000000 || w->p.key_len > KEYS_MAX_KEY_BYTES)
         abort();
     return 0;
 }
@@ -46,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *start = memchr(data, '?', size) != NULL || (size > 0 && data[0] == '/') ? raw + 1 : raw;
     struct target t;
     struct walk w = {.calls = 0};
-    params_init(&w.p, 1000000, 60000000);
+    params_defaults(&w.p, 60000000, 1 << 20);
     if (target_split(start, &t) == 0) {
         if (t.path_len > TARGET_MAX_BYTES || t.path[t.path_len] != '\0' || strlen(t.path) > t.path_len)
             abort();
