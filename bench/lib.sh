@@ -67,6 +67,7 @@ http {
     server {
         listen 127.0.0.1:$port backlog=4096;
         location /say-hi { default_type application/json; return 200 '{"message":"Hi","delay_ms":0}'; }
+        location /big.json { root $tmp; default_type application/json; } # a 100 KB body for bench/server.sh e)
     }
 }
 EOF

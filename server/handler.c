@@ -45,7 +45,7 @@ void handler_log(const struct request *r, unsigned status, const char *why)
     char ignored[300] = "";
     if (r->ignored)
         reply_ignored(r, ignored, sizeof ignored);
-    log_line(stdout, "INFO", "%s %s %s%s took=%.0fms%s%s%s", meth, target, code, delay, took_ms,
+    log_line(stdout, "INFO", "%s %s %s%s took=%.3fms%s%s%s", meth, target, code, delay, took_ms,
              ignored[0] != '\0' ? " ignored=" : "", ignored, reason);
     fflush(stdout);
 }
