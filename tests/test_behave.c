@@ -130,7 +130,7 @@ START_TEST(dist_good_forms)
         ck_assert_int_eq(d.b_us, cases[i].d.b_us);
         ck_assert_str_eq(dist_format(&d, text, sizeof text), cases[i].canonical);
         ck_assert_int_eq(dist_parse(text, &again, err, sizeof err), 0);
-        ck_assert_int_eq(memcmp(&d, &again, sizeof d), 0);
+        ck_assert(again.kind == d.kind && again.a_us == d.a_us && again.b_us == d.b_us);
     }
 }
 END_TEST
