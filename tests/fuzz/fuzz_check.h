@@ -50,4 +50,15 @@ static inline void fuzz_check_reason(const char *err, const char *prefix)
     fuzz_require(strchr(err, '\n') == NULL && end - err < 240);
 }
 
+/* Whether a parser accepted its input (rc 0). A rejection must have left
+ * its output untouched and say why in one short line starting with prefix. */
+static inline int fuzz_accepted(int rc, int untouched, const char *err, const char *prefix)
+{
+    if (rc == 0)
+        return 1;
+    fuzz_require(rc == -1 && untouched);
+    fuzz_check_reason(err, prefix);
+    return 0;
+}
+
 #endif

@@ -29,11 +29,39 @@ static void check_cum(const double *cum, unsigned n, double floor, double last, 
     fuzz_require(!exact || cum[n - 1] == last);
 }
 
-/* The generator after one draw, to check a draw consumed exactly one. */
-static uint64_t after_one(struct rng r)
+/* Whether one draw from a parsed list gave one of its entries. */
+typedef int draw_fn(const void *list, struct rng *r);
+
+static int mix_draw_listed(const void *list, struct rng *r)
 {
-    rng_next(&r);
-    return rng_next(&r);
+    const struct status_mix *m = list;
+    unsigned code = mix_draw(m, r), i = 0;
+    while (i < m->n && m->code[i] != code)
+        i++;
+    return i < m->n;
+}
+
+static int fault_draw_listed(const void *list, struct rng *r)
+{
+    const struct fault_list *f = list;
+    enum fault got = fault_draw(f, r);
+    unsigned i = 0;
+    while (i < f->n && f->kind[i] != got)
+        i++;
+    return (got == FAULT_NONE || i < f->n) && fault_name(got) != NULL;
+}
+
+/* Draws from list with a generator seeded by the input: each gives a listed
+ * entry and consumes exactly one output. */
+static void check_draws(draw_fn *draw, const void *list, const uint8_t *data, size_t size)
+{
+    struct rng r, ahead;
+    fuzz_rng(&r, data, size);
+    for (int k = 0; k < 8; k++) {
+        ahead = r;
+        rng_next(&ahead);
+        fuzz_require(draw(list, &r) && rng_next(&r) == rng_next(&ahead));
+    }
 }
 
 static void check_mix(const char *s, const uint8_t *data, size_t size)
@@ -41,25 +69,15 @@ static void check_mix(const char *s, const uint8_t *data, size_t size)
     struct status_mix m = {.n = 99};
     char err[FUZZ_ERR_LEN];
     fuzz_err_reset(err);
-    if (mix_parse(s, &m, err, sizeof err) != 0) {
-        fuzz_require(m.n == 99);
-        fuzz_check_reason(err, "invalid status '");
+    int rc = mix_parse(s, &m, err, sizeof err);
+    if (!fuzz_accepted(rc, m.n == 99, err, "invalid status '"))
         return;
-    }
     fuzz_require(m.n >= 1 && m.n <= MIX_MAX && m.cum[0] > 0);
     check_cum(m.cum, m.n, 0, 1.0, 1);
     for (unsigned i = 0; i < m.n; i++)
         for (unsigned j = 0; j <= i; j++)
             fuzz_require(m.code[i] >= 200 && m.code[i] <= 599 && (j == i || m.code[i] != m.code[j]));
-    struct rng r;
-    fuzz_rng(&r, data, size);
-    for (int k = 0; k < 8; k++) {
-        uint64_t next = after_one(r);
-        unsigned code = mix_draw(&m, &r), i = 0;
-        while (i < m.n && m.code[i] != code)
-            i++;
-        fuzz_require(i < m.n && rng_next(&r) == next);
-    }
+    check_draws(mix_draw_listed, &m, data, size);
 }
 
 static void check_faults(const char *s, const uint8_t *data, size_t size)
@@ -67,26 +85,15 @@ static void check_faults(const char *s, const uint8_t *data, size_t size)
     struct fault_list f = {.n = 99};
     char err[FUZZ_ERR_LEN];
     fuzz_err_reset(err);
-    if (fault_parse(s, &f, err, sizeof err) != 0) {
-        fuzz_require(f.n == 99);
-        fuzz_check_reason(err, "invalid fault '");
+    int rc = fault_parse(s, &f, err, sizeof err);
+    if (!fuzz_accepted(rc, f.n == 99, err, "invalid fault '"))
         return;
-    }
     fuzz_require(f.n < FAULT_KINDS && (f.n > 0 || strcmp(s, "none") == 0));
     check_cum(f.cum, f.n, 0, 1.0, 0);
     for (unsigned i = 0; i < f.n; i++)
         for (unsigned j = 0; j <= i; j++)
             fuzz_require(f.kind[i] > FAULT_NONE && f.kind[i] < FAULT_KINDS && (j == i || f.kind[i] != f.kind[j]));
-    struct rng r;
-    fuzz_rng(&r, data, size);
-    for (int k = 0; k < 8; k++) {
-        uint64_t next = after_one(r);
-        enum fault got = fault_draw(&f, &r);
-        unsigned i = 0;
-        while (i < f.n && f.kind[i] != got)
-            i++;
-        fuzz_require((got == FAULT_NONE || i < f.n) && fault_name(got) != NULL && rng_next(&r) == next);
-    }
+    check_draws(fault_draw_listed, &f, data, size);
 }
 
 static void check_size(const char *s, uint64_t max)
@@ -94,11 +101,9 @@ static void check_size(const char *s, uint64_t max)
     uint64_t v = 7, again = 8;
     char err[FUZZ_ERR_LEN], text[SIZE_TEXT_MAX];
     fuzz_err_reset(err);
-    if (size_parse(s, max, &v, err, sizeof err) != 0) {
-        fuzz_require(v == 7);
-        fuzz_check_reason(err, "invalid size '");
+    int rc = size_parse(s, max, &v, err, sizeof err);
+    if (!fuzz_accepted(rc, v == 7, err, "invalid size '"))
         return;
-    }
     fuzz_require(v <= max);
     size_format(v, text, sizeof text);
     fuzz_require(size_parse(text, max, &again, err, sizeof err) == 0 && again == v);
