@@ -51,7 +51,7 @@ static int add_entry(const struct grammar_item *it, void *arg)
             return grammar_error(q->err, q->errlen, "fault", q->s, "%s is listed twice", names[kind]);
     if (it->number != NULL && (grammar_decimal(it->number, it->number_len, &p) != 0 || p > GRAMMAR_UNIT))
         return grammar_error(q->err, q->errlen, "fault", q->s,
-                             "the probability '%s' of %s is not a number from 0 to 1",
+                             "the probability '%s' of %s is not a decimal from 0 to 1 (9 decimal places at most)",
                              grammar_quote(it->number, it->number_len, quoted, sizeof quoted), names[kind]);
     q->f.kind[q->f.n] = kind;
     q->p[q->f.n++] = p;

@@ -31,11 +31,11 @@ struct keys *keys_new(size_t capacity);
 /* Frees k and its keys; k may be NULL. */
 void keys_free(struct keys *k);
 
-/* How many times key[0..len) was hit before this call, then counts this
- * one and makes it the most recently hit; a new key returns 0 (dropping
- * the least recently hit one when the table is full). Returns UINT64_MAX
- * when the key cannot be stored (out of memory): the table is then
- * unchanged. Counts saturate one below UINT64_MAX. */
+/* How many times key[0..len) (not NULL, even when len is 0) was hit before
+ * this call, then counts this one and makes it the most recently hit; a new
+ * key returns 0 (dropping the least recently hit one when the table is
+ * full). Returns UINT64_MAX when the key cannot be stored (out of memory):
+ * the table is then unchanged. Counts saturate one below UINT64_MAX. */
 uint64_t keys_hit(struct keys *k, const char *key, size_t len);
 
 /* How many keys the table holds, at most its capacity. */

@@ -44,7 +44,8 @@ static int add_entry(const struct grammar_item *it, void *arg)
     if (p->m.n == MIX_MAX)
         return grammar_error(p->err, p->errlen, "status", p->s, "more than %d entries", MIX_MAX);
     if (it->number != NULL && grammar_decimal(it->number, it->number_len, &w) != 0)
-        return grammar_error(p->err, p->errlen, "status", p->s, "the weight '%s' of %u is not a number like 0.9",
+        return grammar_error(p->err, p->errlen, "status", p->s,
+                             "the weight '%s' of %u is not a decimal like 0.9 (9 digits at most on each side of the point)",
                              grammar_quote(it->number, it->number_len, q, sizeof q), code);
     if (w == 0)
         return grammar_error(p->err, p->errlen, "status", p->s, "the weight of %u must be above 0", code);

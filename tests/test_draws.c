@@ -1,6 +1,5 @@
 /* Statistical unit tests of what sayhi-server draws (issue 9): delay
- * distributions, status mixes and faults against their definitions, and the
- * delay histogram against exact order statistics.
+ * distributions, status mixes and faults against their definitions.
  *
  * Every check uses a fixed seed, so a run is repeatable, but its bound is the
  * one the statistics give for any seed: SIGMAS standard errors of the
