@@ -42,7 +42,7 @@ struct request {
     struct event timer; /* embedded: arming a wait allocates nothing */
     struct server *srv;
     struct MHD_Connection *conn;
-    struct request *prev, *next; /* in srv->waiting while PHASE_WAITING */
+    struct request *prev, *next; /* in srv->waiting, then srv->due, while PHASE_WAITING */
     const struct endpoint *route;
     const char *method;  /* MHD's, valid until the request completes */
     const char *query;   /* in target, after '?'; NULL when none */
@@ -90,6 +90,10 @@ struct server {
     struct behaviour default_b;
     uint64_t default_hi_len;
     struct request waiting; /* sentinel of the list of suspended requests */
+    struct request due;     /* sentinel: suspended, their wait over, to be resumed together */
+    struct event *resume_ev;
+    int64_t last_resume_us;
+    uint64_t suspended;     /* requests in waiting and due */
     uint64_t active;        /* requests begun and not yet completed */
     unsigned connections;   /* open connections, as MHD notifies them */
     unsigned connection_limit; /* what MHD was given: at it, MHD stops accepting */
