@@ -13,14 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static request_fn serve_say_hi, serve_stats, serve_healthz;
+static request_fn serve_say_hi, serve_stats, serve_healthz, serve_dashboard, serve_recent;
 
 static const struct endpoint table[] = {
-    {"/say-hi", "GET, HEAD", serve_say_hi,
+    {"/say-hi", false, "GET, HEAD", serve_say_hi,
      "/say-hi?delay=DIST&status=MIX&fault=FAULTS&size=SIZE&drip=DURATION&fail_first=N&key=K&seed=S",
      "{\"message\":\"Hi\",\"delay_ms\":D} after the delay; every parameter is optional"},
-    {"/stats", "GET, HEAD", serve_stats, "/stats", "what the server has served and holds now, as JSON"},
-    {"/healthz", "GET, HEAD", serve_healthz, "/healthz", "{\"status\":\"ok\"} at once"},
+    {"/stats", false, "GET, HEAD", serve_stats, "/stats", "what the server has served and holds now, as JSON"},
+    {"/healthz", false, "GET, HEAD", serve_healthz, "/healthz", "{\"status\":\"ok\"} at once"},
+    {"/", false, "GET, HEAD", serve_dashboard, "/", "the live dashboard: open it in a browser"},
+    {"/recent", false, "GET, HEAD", serve_recent, "/recent?since=ID",
+     "the dashboard's data: the latest requests and the last 60 s, as JSON"},
 };
 #define ENDPOINTS (sizeof table / sizeof table[0])
 
@@ -28,8 +31,7 @@ const struct endpoint *endpoints_lookup(const char *path, size_t len)
 {
     for (size_t i = 0; i < ENDPOINTS; i++) {
         size_t n = strlen(table[i].path);
-        bool prefix = table[i].path[n - 1] == '/';
-        if ((prefix ? len > n : len == n) && memcmp(path, table[i].path, n) == 0)
+        if ((table[i].prefix ? len > n : len == n) && memcmp(path, table[i].path, n) == 0)
             return &table[i];
     }
     return NULL;
@@ -169,4 +171,58 @@ static enum MHD_Result serve_stats(struct server *s, struct request *r)
 static enum MHD_Result serve_healthz(struct server *s, struct request *r)
 {
     return handler_send_json(s, r, MHD_HTTP_OK, strdup("{\"status\":\"ok\"}"), NULL);
+}
+
+/* ---- the dashboard: / and /recent ---- */
+
+extern const char dashboard_html[];
+extern const unsigned long dashboard_html_len;
+
+static enum MHD_Result serve_dashboard(struct server *s, struct request *r)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(dashboard_html_len, (void *)dashboard_html, MHD_RESPMEM_PERSISTENT);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
+    r->body_len = dashboard_html_len;
+    enum MHD_Result ret = handler_send(s, r, MHD_HTTP_OK, resp, NULL);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+struct since_walk {
+    uint64_t since;
+};
+
+static int on_since(const char *key, size_t key_len, const char *value, size_t value_len, void *arg)
+{
+    struct since_walk *w = arg;
+    (void)key_len;
+    if (strcmp(key, "since") == 0 && value != NULL && value_len > 0 && value_len < 20)
+        w->since = strtoull(value, NULL, 10);
+    return 0;
+}
+
+/* The requests still waiting, newest first, at most max of them. */
+static unsigned open_requests(const struct server *s, struct recent_open *out, unsigned max)
+{
+    unsigned n = 0;
+    const struct request *lists[] = {&s->due, &s->waiting};
+    for (size_t l = 0; l < 2; l++)
+        for (const struct request *q = lists[l]->next; q != lists[l] && n < max; q = q->next)
+            if (q->say_hi)
+                out[n++] = (struct recent_open){.start_us = q->start_us - s->started_us, .delay_us = q->b.delay_us};
+    return n;
+}
+
+static enum MHD_Result serve_recent(struct server *s, struct request *r)
+{
+    struct since_walk w = {.since = 0};
+    target_each_param(r->query, on_since, &w);
+    static struct recent_open open[RECENT_MAX];
+    unsigned nopen = open_requests(s, open, RECENT_MAX);
+    int64_t now = stats_now_us() - s->started_us;
+    char *body = recent_json(&s->recent, w.since, now, s->counters.in_flight, s->counters.peak_in_flight, open, nopen);
+    return handler_send_json(s, r, MHD_HTTP_OK, body, NULL);
 }

@@ -208,6 +208,14 @@ enum MHD_Result server_start_wait_watching(struct server *s, struct request *r)
  * the server has been idle for a second, hand the free pages back. */
 #define TRIM_AFTER_IDLE_US 1000000
 
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    struct server *s = arg;
+    (void)fd;
+    (void)what;
+    recent_tick(&s->recent, stats_now_us() - s->started_us, s->counters.in_flight);
+}
+
 static void on_trim(evutil_socket_t fd, short what, void *arg)
 {
     struct server *s = arg;
@@ -410,13 +418,17 @@ static int setup_loop(struct server *s)
     s->mhd_timer = evtimer_new(s->base, on_mhd, s);
     s->grace_ev = evtimer_new(s->base, on_grace, s);
     s->trim_ev = evtimer_new(s->base, on_trim, s);
+    s->tick_ev = event_new(s->base, -1, EV_PERSIST, on_tick, s);
     s->resume_ev = evtimer_new(s->base, on_resume, s);
     if (s->resume_ev != NULL)
         event_priority_set(s->resume_ev, PRIO_TIMERS);
     s->sig_ev[0] = evsignal_new(s->base, SIGINT, on_signal, s);
     s->sig_ev[1] = evsignal_new(s->base, SIGTERM, on_signal, s);
-    if (!s->mhd_ev || !s->mhd_timer || !s->grace_ev || !s->trim_ev || !s->resume_ev || !s->sig_ev[0] ||
-        !s->sig_ev[1])
+    if (!s->mhd_ev || !s->mhd_timer || !s->grace_ev || !s->trim_ev || !s->resume_ev || !s->tick_ev ||
+        !s->sig_ev[0] || !s->sig_ev[1])
+        return -1;
+    struct timeval tick = to_timeval(RECENT_TICK_MS * 1000);
+    if (event_add(s->tick_ev, &tick) != 0)
         return -1;
     if (s->fixed_delay_us >= 0) { /* every default wait in one O(1) queue */
         struct timeval tv = to_timeval(s->fixed_delay_us);
@@ -436,7 +448,8 @@ static void teardown(struct server *s)
         MHD_destroy_response(s->default_hi);
     keys_free(s->keys);
     reply_cleanup();
-    struct event *evs[] = {s->mhd_ev, s->mhd_timer, s->grace_ev, s->trim_ev, s->resume_ev, s->sig_ev[0], s->sig_ev[1]};
+    struct event *evs[] = {s->mhd_ev,    s->mhd_timer, s->grace_ev,  s->trim_ev,
+                           s->resume_ev, s->tick_ev,   s->sig_ev[0], s->sig_ev[1]};
     for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
         if (evs[i] != NULL)
             event_free(evs[i]);
@@ -457,6 +470,7 @@ static void seed_draws(struct server *s)
     rng_seed(&s->rng, seed);
     s->counters.seed = seed;
     dhist_init(&s->counters.delays);
+    recent_init(&s->recent);
     const struct params *d = &s->cfg->defaults;
     s->fixed_delay_us = d->delay.kind == DIST_FIXED ? d->delay.a_us : -1;
     s->defaults_fixed = s->fixed_delay_us >= 0 && d->status.n == 1 && d->fault.n == 0;

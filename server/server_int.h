@@ -8,6 +8,7 @@
 
 #include "keys.h"
 #include "params.h"
+#include "recent.h"
 #include "rng.h"
 #include "routes.h"
 #include "server.h"
@@ -31,7 +32,8 @@ typedef enum MHD_Result request_fn(struct server *s, struct request *r);
 /* One endpoint: a row of endpoints.c's table, from which the routing, the
  * 404 text, the Allow header and --help are all made. */
 struct endpoint {
-    const char *path;    /* the exact path, or a prefix when it ends in '/' */
+    const char *path;    /* the exact path, or a prefix when prefix is set */
+    bool prefix;
     const char *methods; /* the methods it serves, as the Allow header lists them */
     request_fn *serve;
     const char *usage;   /* for --help: the path with its parameters */
@@ -83,6 +85,8 @@ struct server {
     const struct timeval *default_tv; /* libevent common timeout for the default delay */
     struct MHD_Response *default_hi;  /* the reply to a plain GET /say-hi, built once */
     struct routes_counters counters;
+    struct recent recent;        /* what the dashboard at / shows */
+    struct event *tick_ev;       /* samples recent every RECENT_TICK_MS */
     struct rng rng;              /* seeded by --seed: one draw per /say-hi */
     struct keys *keys;           /* ?fail_first= counts per ?key= */
     int64_t fixed_delay_us;      /* the default delay when it is fixed, else -1 */

@@ -4,6 +4,7 @@
 #include "duration.h"
 #include "log.h"
 #include "params.h"
+#include "recent.h"
 #include "routes.h"
 #include "server_int.h"
 #include "target.h"
@@ -234,7 +235,6 @@ START_TEST(routes_table)
     ck_assert_str_eq(endpoints_lookup("/stats", 6)->path, "/stats");
     ck_assert_str_eq(endpoints_lookup("/healthz", 8)->path, "/healthz");
     ck_assert_ptr_null(endpoints_lookup("/say-hi/", 8));
-    ck_assert_ptr_null(endpoints_lookup("/", 1));
     ck_assert_ptr_null(endpoints_lookup("/SAY-HI", 7));
     ck_assert_ptr_null(endpoints_lookup("/say-hi\0junk", 12)); /* the length counts, not the NUL */
     ck_assert(endpoints_allow(e, "GET"));
@@ -243,7 +243,9 @@ START_TEST(routes_table)
     ck_assert(!endpoints_allow(e, "get"));
     ck_assert(!endpoints_allow(e, "GE"));
     ck_assert_str_eq(e->methods, "GET, HEAD");
-    ck_assert_str_eq(endpoints_paths(), "/say-hi, /stats or /healthz");
+    ck_assert_str_eq(endpoints_paths(), "/say-hi, /stats, /healthz, / or /recent");
+    ck_assert_str_eq(endpoints_lookup("/", 1)->path, "/");
+    ck_assert_ptr_null(endpoints_lookup("/x", 2)); /* "/" is exact, not a prefix */
     /* --help lists every endpoint, from the same table. */
     char *help = NULL;
     size_t len = 0;
@@ -401,6 +403,44 @@ START_TEST(log_escape_keeps_one_line)
 }
 END_TEST
 
+START_TEST(recent_ring_and_series)
+{
+    static struct recent rc;
+    recent_init(&rc);
+    char *j = recent_json(&rc, 0, 1000, 0, 0, NULL, 0);
+    ck_assert_str_eq(j, "{\"now_ms\":1.000,\"in_flight\":0,\"peak_in_flight\":0,\"last_id\":0,\"series\":[],"
+                        "\"ended\":[],\"open\":[]}");
+    free(j);
+    /* More than the ring holds: the oldest are dropped, ids go on. */
+    for (int i = 0; i < RECENT_MAX + 10; i++)
+        recent_add(&rc, i * 1000, i * 1000 + 500, 250, i % 2 ? 200 : 503);
+    recent_tick(&rc, 250000, 3);
+    recent_tick(&rc, 500000, 4); /* nothing ended in between: 0/s */
+    struct recent_open open[1] = {{.start_us = 2000, .delay_us = 1500}};
+    j = recent_json(&rc, RECENT_MAX + 8, 600000, 4, 9, open, 1);
+    ck_assert_msg(strstr(j, "\"last_id\":522,") != NULL, "%s", j);
+    ck_assert_msg(strstr(j, "\"ended\":[[521,520.000,520.500,503,0.250],[522,521.000,521.500,200,0.250]]") != NULL,
+                  "%s", j);
+    ck_assert_msg(strstr(j, "\"series\":[[250.000,3,2088.000],[500.000,4,0.000]]") != NULL, "%s", j);
+    ck_assert_msg(strstr(j, "\"open\":[[2.000,1.500]]") != NULL, "%s", j);
+    free(j);
+    j = recent_json(&rc, 0, 600000, 4, 9, NULL, 0); /* since 0: the ring's whole content */
+    cJSON *o = cJSON_Parse(j);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(o, "ended")), RECENT_MAX);
+    ck_assert_int_eq(cJSON_GetArrayItem(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "ended"), 0), 0)->valueint, 11);
+    cJSON_Delete(o);
+    free(j);
+    /* The series keeps the last 60 s. */
+    for (int i = 0; i < RECENT_SAMPLES + 5; i++)
+        recent_tick(&rc, 750000 + i * 250000, 1);
+    j = recent_json(&rc, 0, 0, 0, 0, NULL, 0);
+    o = cJSON_Parse(j);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(o, "series")), RECENT_SAMPLES);
+    cJSON_Delete(o);
+    free(j);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("unit");
@@ -414,6 +454,7 @@ int main(void)
          {params_defaults_and_overrides, params_draws_are_the_seeds, params_errors_say_what, params_repeated_key,
           params_nul_in_value}},
         {"target", {target_forms, target_params, log_escape_keeps_one_line}},
+        {"recent", {recent_ring_and_series}},
         {"routes", {routes_table, routes_say_hi_body_exact, routes_error_body_escapes, routes_stats_body_schema}},
     };
     cli_set_program("test_unit");
