@@ -192,7 +192,9 @@ static void on_response(struct conn *c)
     c->reused = true;
     if (!keep)
         conn_close(c);
-    finish(c, response_status(&c->resp), response_verdict(&c->resp), NULL);
+    char why[RESPONSE_WHY_MAX];
+    enum stats_error kind = response_verdict(&c->resp, why);
+    finish(c, response_status(&c->resp), kind, why);
 }
 
 static void on_read(evutil_socket_t fd, short what, void *arg)

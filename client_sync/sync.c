@@ -40,6 +40,7 @@ struct worker {
     curl_socket_t fd;  /* the connection's socket */
     pthread_t tid;
     char errbuf[CURL_ERROR_SIZE];
+    char why[RESPONSE_WHY_MAX]; /* the verdict's words, for the notice */
     struct response resp;
 };
 
@@ -192,7 +193,8 @@ static void receive_response(struct worker *w, int64_t deadline, struct outcome 
             return;
         }
         if (state > 0) {
-            *o = (struct outcome){.kind = response_verdict(&w->resp), .status = response_status(&w->resp),
+            *o = (struct outcome){.kind = response_verdict(&w->resp, w->why), .status = response_status(&w->resp),
+                                  .detail = w->why,
                                   .reusable = n > 0 && http_should_keep_alive(&w->resp.parser)};
             return;
         }

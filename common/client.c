@@ -281,13 +281,11 @@ void client_note_failure(const struct client_config *cfg, enum stats_error kind,
         cli_error("connection to %s:%s closed before the response was complete%s%s", u->host, u->port, sep, d);
         break;
     case STATS_ERR_STATUS:
-        if (status != 0)
-            cli_error("GET %s answered status %u, not 2xx", cfg->url, status);
+    case STATS_ERR_BODY:
+        if (status != 0) /* detail: response_verdict's words */
+            cli_error("GET %s %s", cfg->url, d);
         else
             cli_error("GET %s: not a valid HTTP response%s%s", cfg->url, sep, d);
-        break;
-    case STATS_ERR_BODY:
-        cli_error("GET %s answered %u without a JSON body holding a string \"message\"", cfg->url, status);
         break;
     default:
         break;

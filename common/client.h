@@ -88,7 +88,9 @@ void client_verbose_done(size_t id, unsigned status, enum stats_error error, int
 /* Prints "prog: <message>" on stderr for the first failure of each kind
  * only, so a dead server costs one line, not N: what failed and where, e.g.
  * "cannot connect to 127.0.0.1:8080: Connection refused". detail is the
- * system's or library's reason (may be NULL). Thread-safe. */
+ * system's or library's reason (may be NULL); for a bad status or body with
+ * a status, what response_verdict said ("answered status 500, not 2xx").
+ * Thread-safe. */
 void client_note_failure(const struct client_config *cfg, enum stats_error kind, unsigned status,
                          const char *detail);
 

@@ -1,6 +1,7 @@
 /* response: incremental HTTP response parsing for both clients (response.h). */
 #include "response.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int on_body(http_parser *p, const char *at, size_t len)
@@ -42,9 +43,14 @@ int response_feed(struct response *r, const char *buf, size_t len)
     return HTTP_PARSER_ERRNO(&r->parser) == HPE_OK ? 0 : -1;
 }
 
-enum stats_error response_verdict(const struct response *r)
+enum stats_error response_verdict(const struct response *r, char *why)
 {
-    if (r->body_len > sizeof r->body)
-        return STATS_ERR_BODY;
-    return validate_response(response_status(r), r->body, r->body_len);
+    unsigned status = response_status(r);
+    enum stats_error e = r->body_len > sizeof r->body ? STATS_ERR_BODY
+                                                      : validate_response(status, r->body, r->body_len);
+    if (e == STATS_ERR_STATUS)
+        snprintf(why, RESPONSE_WHY_MAX, "answered status %u, not 2xx", status);
+    else if (e == STATS_ERR_BODY)
+        snprintf(why, RESPONSE_WHY_MAX, "answered %u without a JSON body holding a string \"message\"", status);
+    return e;
 }

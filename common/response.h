@@ -29,8 +29,14 @@ void response_init(struct response *r);
  * Returns 1 complete, 0 more needed, -1 not HTTP (a parser error). */
 int response_feed(struct response *r, const char *buf, size_t len);
 
-/* The verdict on a complete response: STATS_OK, _STATUS or _BODY. */
-enum stats_error response_verdict(const struct response *r);
+/* Room for the words of a verdict (response_verdict's why). */
+#define RESPONSE_WHY_MAX 128
+
+/* The verdict on a complete response: STATS_OK, _STATUS or _BODY. When it
+ * is not OK, why (RESPONSE_WHY_MAX bytes) gets what the server did, in the
+ * words of the first-failure notice after "GET <url> ": "answered status
+ * 500, not 2xx". */
+enum stats_error response_verdict(const struct response *r, char *why);
 
 static inline unsigned response_status(const struct response *r) { return r->parser.status_code; }
 

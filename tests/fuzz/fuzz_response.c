@@ -91,8 +91,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (response_status(&whole) > 999 || whole.body_len > len)
             abort();
-        enum stats_error v = response_verdict(&whole);
-        if (v != response_verdict(&pieces))
+        char why[RESPONSE_WHY_MAX];
+        enum stats_error v = response_verdict(&whole, why);
+        if (v != response_verdict(&pieces, why))
             abort();
         if (v == STATS_OK && (response_status(&whole) < 200 || response_status(&whole) > 299 ||
                               validate_response(response_status(&whole), whole.body, whole.body_len) != STATS_OK))
