@@ -46,10 +46,14 @@ int response_feed(struct response *r, const char *buf, size_t len)
 enum stats_error response_verdict(const struct response *r, char *why)
 {
     unsigned status = response_status(r);
-    enum stats_error e = r->body_len > sizeof r->body ? STATS_ERR_BODY
-                                                      : validate_response(status, r->body, r->body_len);
+    /* A body longer than the buffer was not kept: validate_response sees
+     * only its length, which is over the limit, after the status. */
+    enum stats_error e = validate_response(status, r->body, r->body_len);
     if (e == STATS_ERR_STATUS)
         snprintf(why, RESPONSE_WHY_MAX, "answered status %u, not 2xx", status);
+    else if (e == STATS_ERR_BODY && r->body_len > VALIDATE_BODY_MAX)
+        snprintf(why, RESPONSE_WHY_MAX, "answered %u with a body over %d KB (%zu bytes)", status,
+                 VALIDATE_BODY_MAX / 1024, r->body_len);
     else if (e == STATS_ERR_BODY)
         snprintf(why, RESPONSE_WHY_MAX, "answered %u without a JSON body holding a string \"message\"", status);
     return e;

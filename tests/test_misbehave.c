@@ -18,6 +18,9 @@
 static struct tc_run r; /* large buffers: static, one run at a time */
 
 #define OK_BODY "{\"message\":\"hi\"}" /* 16 bytes */
+#define SP16 "                "
+#define SP256 SP16 SP16 SP16 SP16 SP16 SP16 SP16 SP16 SP16 SP16 SP16 SP16 SP16 SP16 SP16 SP16
+#define SP1K SP256 SP256 SP256 SP256
 
 struct misbehaviour {
     const char *name;
@@ -35,6 +38,10 @@ static const struct misbehaviour cases[] = {
      "without a JSON body"},
     {"200 with an empty body", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", "bad_body", "without a JSON body"},
     {"204 and no body", "HTTP/1.1 204 No Content\r\n\r\n", "bad_body", "answered 204 without a JSON body"},
+    {"control bytes inside the object", "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n{\x01\"message\"\x02:\x03\"hi\"\x04}",
+     "bad_body", "without a JSON body"},
+    {"a good body with 1 KB of blanks after it", "HTTP/1.1 200 OK\r\nContent-Length: 1040\r\n\r\n" OK_BODY SP1K,
+     "bad_body", "answered 200 with a body over 1 KB (1040 bytes)"},
     {"500 with a good body", "HTTP/1.1 500 Oops\r\nContent-Length: 16\r\n\r\n" OK_BODY, "bad_status",
      "answered status 500"},
     {"chunked body", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"mes\r\nb\r\nsage\":\"hi\"}\r\n0\r\n\r\n",

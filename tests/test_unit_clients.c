@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "jsonnum.h"
 #include "report.h"
+#include "response.h"
 #include "stats.h"
 #include "validate.h"
 
@@ -105,6 +106,23 @@ START_TEST(validate_cases)
         {200, "{\"message\":\"Hi\"", STATS_ERR_BODY},
         {200, "{\"message\":\"Hi\"}junk", STATS_ERR_BODY},
         {200, "{\"Message\":\"Hi\"}", STATS_ERR_BODY},
+        /* RFC 8259, not cJSON's leniency: raw control bytes only as the four
+         * blanks between tokens, never inside strings; strict numbers; UTF-8. */
+        {200, "{\x01\"message\"\x02:\x03\"hi\"\x04}", STATS_ERR_BODY},
+        {200, "{\"message\":\"h\x01i\"}", STATS_ERR_BODY},
+        {200, "{\"message\":\"h\ti\"}", STATS_ERR_BODY},
+        {200, "{\"message\":\"hi\"}\x0b", STATS_ERR_BODY},
+        {200, "\t{\r\n\"message\" :\t\"h\\t\\u00e9\\ud83d\\ude00\" }\r\n", STATS_OK},
+        {200, "{\"message\":\"hi\",\"n\":01}", STATS_ERR_BODY},
+        {200, "{\"message\":\"hi\",\"n\":1.}", STATS_ERR_BODY},
+        {200, "{\"message\":\"hi\",\"n\":-0.5e+3,\"a\":[true,false,null,{}]}", STATS_OK},
+        {200, "{\"message\":\"hi\",}", STATS_ERR_BODY},
+        {200, "{\"message\":\"\\x41\"}", STATS_ERR_BODY},
+        {200, "{\"message\":\"caf\xc3\xa9 \xf0\x9f\x98\x80\"}", STATS_OK},
+        {200, "{\"message\":\"caf\xe9\"}", STATS_ERR_BODY},        /* Latin-1, not UTF-8 */
+        {200, "{\"message\":\"\xc0\xaf\"}", STATS_ERR_BODY},      /* overlong '/' */
+        {200, "{\"message\":\"\xed\xa0\x80\"}", STATS_ERR_BODY}, /* a surrogate */
+        {200, "\xef\xbb\xbf{\"message\":\"hi\"}", STATS_ERR_BODY}, /* a byte order mark */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         ck_assert_msg(validate_response(cases[i].status, cases[i].body, strlen(cases[i].body)) == cases[i].want,
@@ -113,6 +131,37 @@ START_TEST(validate_cases)
     memset(big, ' ', sizeof big);
     memcpy(big, "{\"message\":\"Hi\"}", 16);
     ck_assert_int_eq(validate_response(200, big, sizeof big), STATS_ERR_BODY);
+    /* A NUL is a control byte too, wherever it is. */
+    ck_assert_int_eq(validate_response(200, "{\"message\":\"h\0i\"}", 16), STATS_ERR_BODY);
+    ck_assert_int_eq(validate_response(200, "{\"message\":\"hi\"}\0", 17), STATS_ERR_BODY);
+}
+END_TEST
+
+/* Feeds text (a whole response) to a fresh parser; returns the state. */
+static int feed_all(struct response *resp, const char *text, size_t len)
+{
+    response_init(resp);
+    return response_feed(resp, text, len);
+}
+
+START_TEST(verdict_words)
+{
+    static struct response resp;
+    char why[RESPONSE_WHY_MAX], text[4096];
+    int n = snprintf(text, sizeof text, "HTTP/1.1 200 OK\r\nContent-Length: 2000\r\n\r\n");
+    memset(text + n, ' ', 2000);
+    memcpy(text + n, "{\"message\":\"hi\"}", 16);
+    ck_assert_int_eq(feed_all(&resp, text, (size_t)n + 2000), 1);
+    ck_assert_int_eq(response_verdict(&resp, why), STATS_ERR_BODY);
+    ck_assert_str_eq(why, "answered 200 with a body over 1 KB (2000 bytes)");
+    memcpy(text + 9, "503", 3); /* over 1 KB, but the status says it first */
+    ck_assert_int_eq(feed_all(&resp, text, (size_t)n + 2000), 1);
+    ck_assert_int_eq(response_verdict(&resp, why), STATS_ERR_STATUS);
+    ck_assert_str_eq(why, "answered status 503, not 2xx");
+    const char *bad = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n{\x01}\n";
+    ck_assert_int_eq(feed_all(&resp, bad, strlen(bad)), 1);
+    ck_assert_int_eq(response_verdict(&resp, why), STATS_ERR_BODY);
+    ck_assert_str_eq(why, "answered 200 without a JSON body holding a string \"message\"");
 }
 END_TEST
 
@@ -235,6 +284,7 @@ int main(void)
     tcase_add_test(tc, summary_of_known_records);
     tcase_add_test(tc, unfinished_requests_are_failures);
     tcase_add_test(tc, validate_cases);
+    tcase_add_test(tc, verdict_words);
     tcase_add_test(tc, url_forms);
     tcase_add_test(tc, json_schema_known_data);
     tcase_add_test(tc, jsonnum_rounding);
