@@ -188,7 +188,7 @@ static void conn_continue(struct conn *c)
 static void on_response(struct conn *c)
 {
     struct async *a = c->a;
-    bool keep = a->cfg->keepalive && http_should_keep_alive(&c->resp.parser);
+    bool keep = a->cfg->keepalive && response_keeps_connection(&c->resp);
     c->reused = true;
     if (!keep)
         conn_close(c);
@@ -206,7 +206,9 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
     ssize_t r = read(fd, readbuf, sizeof readbuf);
     if (r < 0 && (errno == EAGAIN || errno == EINTR))
         return;
-    if (!c->busy) { /* the server closed (or wrote to) an idle connection */
+    if (!c->busy) { /* the server closed, or wrote to, an idle connection */
+        if (r > 0)
+            client_note_unsolicited(c->a->cfg, c->a->st, c->id, (size_t)r);
         conn_close(c);
         return;
     }

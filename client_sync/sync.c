@@ -38,6 +38,7 @@ struct worker {
     struct engine *e;
     CURL *h;           /* NULL while not connected */
     curl_socket_t fd;  /* the connection's socket */
+    size_t last_id;    /* the request whose response the connection carried last */
     pthread_t tid;
     char errbuf[CURL_ERROR_SIZE];
     char why[RESPONSE_WHY_MAX]; /* the verdict's words, for the notice */
@@ -195,7 +196,7 @@ static void receive_response(struct worker *w, int64_t deadline, struct outcome 
         if (state > 0) {
             *o = (struct outcome){.kind = response_verdict(&w->resp, w->why), .status = response_status(&w->resp),
                                   .detail = w->why,
-                                  .reusable = n > 0 && http_should_keep_alive(&w->resp.parser)};
+                                  .reusable = n > 0 && response_keeps_connection(&w->resp)};
             return;
         }
         if (n == 0) {
@@ -206,6 +207,21 @@ static void receive_response(struct worker *w, int64_t deadline, struct outcome 
     }
 }
 
+/* Before a kept-alive connection carries the next request, as libcurl
+ * checks it: bytes waiting on it answer no request (they make the last one
+ * a bad status), and one the server closed while idle is simply dropped. */
+static void check_idle(struct worker *w)
+{
+    if (w->h == NULL)
+        return;
+    ssize_t n = client_idle_read((int)w->fd);
+    if (n == 0)
+        return;
+    if (n > 0)
+        client_note_unsolicited(w->e->cfg, w->e->st, w->last_id, (size_t)n);
+    disconnect(w);
+}
+
 /* One request on the worker's connection, opening one when there is none.
  * A kept-alive connection that fails before any reply byte was probably
  * closed by the server while idle: the request is sent once more on a new
@@ -213,6 +229,7 @@ static void receive_response(struct worker *w, int64_t deadline, struct outcome 
 static struct outcome exchange(struct worker *w, int64_t deadline)
 {
     struct outcome o = {0};
+    check_idle(w);
     for (int attempt = 0; attempt < 2; attempt++) {
         bool fresh = w->h == NULL;
         if (fresh && connect_to(w, deadline, &o) != 0)
@@ -237,6 +254,7 @@ static void one_request(struct worker *w, size_t id)
     int64_t t0 = stats_now_us();
     stats_begin(e->st, id, t0);
     struct outcome o = exchange(w, t0 + cfg->timeout_us);
+    w->last_id = id;
     if (o.aborted) /* interrupted: left unfinished, not a failure */
         return;
     int64_t t1 = stats_now_us();

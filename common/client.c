@@ -5,12 +5,14 @@
 #include "duration.h"
 #include "log.h"
 #include "report.h"
+#include "response.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #define HOUR_US (INT64_C(3600) * 1000000)
 
@@ -290,4 +292,22 @@ void client_note_failure(const struct client_config *cfg, enum stats_error kind,
     default:
         break;
     }
+}
+
+void client_note_unsolicited(const struct client_config *cfg, struct stats *st, size_t id, size_t n)
+{
+    char why[RESPONSE_WHY_MAX];
+    unsigned status = st->rec[id].status;
+    stats_amend(st, id, STATS_ERR_STATUS);
+    response_why_unsolicited(why, status, n);
+    client_note_failure(cfg, STATS_ERR_STATUS, status, why);
+}
+
+ssize_t client_idle_read(int fd)
+{
+    char buf[4096];
+    ssize_t r = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return 0;
+    return r > 0 ? r : -1;
 }

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define CLIENT_NUMBER_MAX 10000000
 #define CLIENT_DEFAULT_URL "http://127.0.0.1:8080/say-hi"
@@ -84,6 +85,18 @@ bool client_progress_wanted(const struct client_config *cfg);
  * id is 0-based; lines show it 1-based as in --timeline. */
 void client_verbose_start(size_t id);
 void client_verbose_done(size_t id, unsigned status, enum stats_error error, int64_t latency_us);
+
+/* Bytes no request asked for came on an idle kept-alive connection after
+ * the response to request id: that request is counted bad_status after all
+ * (its status stays as received), with the first-failure notice. The caller
+ * closes the connection. */
+void client_note_unsolicited(const struct client_config *cfg, struct stats *st, size_t id, size_t n);
+
+/* What waits on the idle kept-alive socket fd, read without blocking: 0
+ * nothing (the connection can be reused), -1 the peer closed it (or an
+ * error), else the count of bytes that no request asked for (at most a
+ * few KB are read: the connection is closed anyway). */
+ssize_t client_idle_read(int fd);
 
 /* Prints "prog: <message>" on stderr for the first failure of each kind
  * only, so a dead server costs one line, not N: what failed and where, e.g.

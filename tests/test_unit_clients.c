@@ -16,6 +16,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 START_TEST(percentiles_nearest_rank)
 {
@@ -276,6 +278,87 @@ START_TEST(timeline_csv)
 }
 END_TEST
 
+/* Interim responses are skipped; what follows the final one is counted. */
+START_TEST(interim_and_extra_bytes)
+{
+    static struct response resp;
+    char why[RESPONSE_WHY_MAX];
+    static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 16\r\n\r\n{\"message\":\"hi\"}";
+    static const char *const interim[] = {
+        "HTTP/1.1 100 Continue\r\n\r\n",
+        "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n",
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n",
+        "HTTP/1.1 100 Continue\r\nContent-Length: 5\r\n\r\n", /* a 1xx has no body, whatever it says */
+    };
+    char text[512];
+    for (size_t i = 0; i < sizeof interim / sizeof interim[0]; i++) {
+        int n = snprintf(text, sizeof text, "%s%s", interim[i], ok);
+        ck_assert_int_eq(feed_all(&resp, text, (size_t)n), 1);
+        ck_assert_uint_eq(response_status(&resp), 200);
+        ck_assert_int_eq(response_verdict(&resp, why), STATS_OK);
+        ck_assert(response_keeps_connection(&resp));
+        /* Byte by byte, the same. */
+        response_init(&resp);
+        int state = 0;
+        for (int k = 0; k < n && state == 0; k++)
+            state = response_feed(&resp, text + k, 1);
+        ck_assert_int_eq(state, 1);
+        ck_assert_int_eq(response_verdict(&resp, why), STATS_OK);
+        ck_assert_uint_eq(resp.extra, 0);
+    }
+    /* An interim response and then the peer closes: no answer, not complete. */
+    ck_assert_int_eq(feed_all(&resp, interim[0], strlen(interim[0])), 0);
+    ck_assert_int_eq(response_feed(&resp, NULL, 0), 0);
+    /* 101 is final: a bad status, and the connection speaks something else now. */
+    const char *up = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+    ck_assert_int_eq(feed_all(&resp, up, strlen(up)), 1);
+    ck_assert_int_eq(response_verdict(&resp, why), STATS_ERR_STATUS);
+    ck_assert(!response_keeps_connection(&resp));
+    /* Bytes after the final response, plain or chunked: a bad status, closed. */
+    int n = snprintf(text, sizeof text, "%sjunk", ok);
+    ck_assert_int_eq(feed_all(&resp, text, (size_t)n), 1);
+    ck_assert_uint_eq(resp.extra, 4);
+    ck_assert_int_eq(response_verdict(&resp, why), STATS_ERR_STATUS);
+    ck_assert_str_eq(why, "answered 200, then 4 bytes after the response that no request asked for");
+    ck_assert(!response_keeps_connection(&resp));
+    const char *chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{\"message\":\"hi\"}\r\n0\r\n\r\n"
+                          "HTTP/1.1 200 OK\r\n\r\n";
+    ck_assert_int_eq(feed_all(&resp, chunked, strlen(chunked)), 1);
+    ck_assert_uint_eq(resp.extra, 19);
+    ck_assert_int_eq(response_verdict(&resp, why), STATS_ERR_STATUS);
+}
+END_TEST
+
+/* What waits on an idle connection, and the request it is held against. */
+START_TEST(idle_bytes_amend_the_last_request)
+{
+    int sv[2];
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    ck_assert_int_eq(client_idle_read(sv[0]), 0);
+    ck_assert_int_eq(write(sv[1], "junk", 4), 4);
+    ck_assert_int_eq(client_idle_read(sv[0]), 4);
+    ck_assert_int_eq(client_idle_read(sv[0]), 0);
+    close(sv[1]);
+    ck_assert_int_eq(client_idle_read(sv[0]), -1);
+    close(sv[0]);
+
+    struct stats st;
+    struct stats_summary sum;
+    struct client_config cfg = {.url = "http://127.0.0.1:1/say-hi"};
+    ck_assert_int_eq(stats_init(&st, 2), 0);
+    for (size_t i = 0; i < 2; i++) {
+        stats_begin(&st, i, st.t0_us);
+        stats_end(&st, i, st.t0_us + 1000, 200, STATS_OK);
+    }
+    client_note_unsolicited(&cfg, &st, 1, 4);
+    ck_assert_int_eq(stats_summarize(&st, &sum), 0);
+    ck_assert_uint_eq(sum.ok, 1);
+    ck_assert_uint_eq(sum.errors[STATS_ERR_STATUS], 1);
+    ck_assert_uint_eq(sum.status[200], 2); /* what was received stays as it was */
+    stats_free(&st);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("unit-clients");
@@ -285,6 +368,8 @@ int main(void)
     tcase_add_test(tc, unfinished_requests_are_failures);
     tcase_add_test(tc, validate_cases);
     tcase_add_test(tc, verdict_words);
+    tcase_add_test(tc, interim_and_extra_bytes);
+    tcase_add_test(tc, idle_bytes_amend_the_last_request);
     tcase_add_test(tc, url_forms);
     tcase_add_test(tc, json_schema_known_data);
     tcase_add_test(tc, jsonnum_rounding);
