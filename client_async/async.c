@@ -73,11 +73,7 @@ static void finish(struct conn *c, unsigned status, enum stats_error kind, const
     int64_t now = stats_now_us();
     event_del(&c->tev);
     c->busy = false;
-    stats_end(a->st, c->id, now, status, kind);
-    if (kind != STATS_OK)
-        client_note_failure(a->cfg, kind, status, detail);
-    if (a->cfg->verbose)
-        client_verbose_done(c->id, status, kind, now - a->st->t0_us - a->st->rec[c->id].start_us);
+    client_request_done(a->cfg, a->st, c->id, now, status, kind, detail);
     a->done++;
     if (a->done == a->n)
         event_base_loopbreak(a->base);
@@ -164,9 +160,7 @@ static void request_start(struct conn *c)
     c->sent = 0;
     c->got = 0;
     response_init(&c->resp);
-    if (a->cfg->verbose)
-        client_verbose_start(c->id);
-    stats_begin(a->st, c->id, stats_now_us());
+    client_request_start(a->cfg, a->st, c->id, stats_now_us());
     event_add(&c->tev, a->timeout);
     if (c->fd < 0)
         conn_open(c);

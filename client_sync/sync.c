@@ -248,21 +248,13 @@ static struct outcome exchange(struct worker *w, int64_t deadline)
 static void one_request(struct worker *w, size_t id)
 {
     struct engine *e = w->e;
-    const struct client_config *cfg = e->cfg;
-    if (cfg->verbose)
-        client_verbose_start(id);
     int64_t t0 = stats_now_us();
-    stats_begin(e->st, id, t0);
-    struct outcome o = exchange(w, t0 + cfg->timeout_us);
+    client_request_start(e->cfg, e->st, id, t0);
+    struct outcome o = exchange(w, t0 + e->cfg->timeout_us);
     w->last_id = id;
     if (o.aborted) /* interrupted: left unfinished, not a failure */
         return;
-    int64_t t1 = stats_now_us();
-    stats_end(e->st, id, t1, o.status, o.kind);
-    if (o.kind != STATS_OK)
-        client_note_failure(cfg, o.kind, o.status, o.detail);
-    if (cfg->verbose)
-        client_verbose_done(id, o.status, o.kind, t1 - t0);
+    client_request_done(e->cfg, e->st, id, stats_now_us(), o.status, o.kind, o.detail);
 }
 
 static void *worker_main(void *arg)

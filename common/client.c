@@ -248,17 +248,24 @@ bool client_progress_wanted(const struct client_config *cfg)
     return !cfg->json && !cfg->quiet && !cfg->verbose;
 }
 
-void client_verbose_start(size_t id)
+void client_request_start(const struct client_config *cfg, struct stats *st, size_t id, int64_t now_us)
 {
     char ts[40];
-    fprintf(stderr, "%s start #%zu\n", log_timestamp(ts, sizeof ts) + 11, id + 1);
+    stats_begin(st, id, now_us);
+    if (cfg->verbose)
+        fprintf(stderr, "%s start #%zu\n", log_timestamp(ts, sizeof ts) + 11, id + 1);
 }
 
-void client_verbose_done(size_t id, unsigned status, enum stats_error error, int64_t latency_us)
+void client_request_done(const struct client_config *cfg, struct stats *st, size_t id, int64_t now_us,
+                         unsigned status, enum stats_error kind, const char *detail)
 {
     char ts[40];
-    fprintf(stderr, "%s done #%zu %u %lldms%s%s\n", log_timestamp(ts, sizeof ts) + 11, id + 1, status,
-            (long long)((latency_us + 500) / 1000), error != STATS_OK ? " " : "", stats_error_name(error));
+    stats_end(st, id, now_us, status, kind);
+    if (kind != STATS_OK)
+        client_note_failure(cfg, kind, status, detail);
+    if (cfg->verbose)
+        fprintf(stderr, "%s done #%zu %u %ums%s%s\n", log_timestamp(ts, sizeof ts) + 11, id + 1, status,
+                (st->rec[id].latency_us + 500) / 1000, kind != STATS_OK ? " " : "", stats_error_name(kind));
 }
 
 void client_note_failure(const struct client_config *cfg, enum stats_error kind, unsigned status,

@@ -80,11 +80,18 @@ int client_run(struct client_config *cfg, client_engine *engine, void *arg, stru
  * --verbose (log_progress_init adds: only on a terminal, after a second). */
 bool client_progress_wanted(const struct client_config *cfg);
 
-/* --verbose lines on stderr: "13:17:16.123 start #7" and
+/* Marks request id (0-based) started at now_us (monotonic): its record,
+ * and under --verbose the line "13:17:16.123 start #7" on stderr (ids show
+ * 1-based, as in --timeline). */
+void client_request_start(const struct client_config *cfg, struct stats *st, size_t id, int64_t now_us);
+
+/* Records the end of request id at now_us with what it came to (status 0
+ * when no response came; detail as for client_note_failure): its record,
+ * the first-failure notice, and under --verbose the line
  * "13:17:17.125 done #7 200 1002ms" (the error kind appended on failure).
- * id is 0-based; lines show it 1-based as in --timeline. */
-void client_verbose_start(size_t id);
-void client_verbose_done(size_t id, unsigned status, enum stats_error error, int64_t latency_us);
+ * Both engines end every request here. Thread-safe for distinct ids. */
+void client_request_done(const struct client_config *cfg, struct stats *st, size_t id, int64_t now_us,
+                         unsigned status, enum stats_error kind, const char *detail);
 
 /* Bytes no request asked for came on an idle kept-alive connection after
  * the response to request id: that request is counted bad_status after all
