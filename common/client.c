@@ -256,10 +256,23 @@ void client_request_start(const struct client_config *cfg, struct stats *st, siz
         fprintf(stderr, "%s start #%zu\n", log_timestamp(ts, sizeof ts) + 11, id + 1);
 }
 
+int64_t client_time_left(const struct client_config *cfg, const struct stats *st, size_t id, int64_t now_us)
+{
+    return cfg->timeout_us - (now_us - st->t0_us - st->rec[id].start_us);
+}
+
 void client_request_done(const struct client_config *cfg, struct stats *st, size_t id, int64_t now_us,
                          unsigned status, enum stats_error kind, const char *detail)
 {
     char ts[40];
+    /* A success is a response complete within --timeout of the start, to the
+     * microsecond of the latency: an engine that learns of it late (a busy
+     * loop, a poll rounded to the millisecond) must not call it one. */
+    if (kind != STATS_ERR_TIMEOUT && client_time_left(cfg, st, id, now_us) < 0) {
+        kind = STATS_ERR_TIMEOUT;
+        status = 0;
+        detail = NULL;
+    }
     stats_end(st, id, now_us, status, kind);
     if (kind != STATS_OK)
         client_note_failure(cfg, kind, status, detail);

@@ -85,11 +85,17 @@ bool client_progress_wanted(const struct client_config *cfg);
  * 1-based, as in --timeline). */
 void client_request_start(const struct client_config *cfg, struct stats *st, size_t id, int64_t now_us);
 
+/* Microseconds left of request id's --timeout at now_us, by the clock its
+ * latency is measured with (stats_now_us): 0 or less once it has passed. */
+int64_t client_time_left(const struct client_config *cfg, const struct stats *st, size_t id, int64_t now_us);
+
 /* Records the end of request id at now_us with what it came to (status 0
  * when no response came; detail as for client_note_failure): its record,
  * the first-failure notice, and under --verbose the line
  * "13:17:17.125 done #7 200 1002ms" (the error kind appended on failure).
- * Both engines end every request here. Thread-safe for distinct ids. */
+ * Both engines end every request here, and here --timeout is kept: what
+ * ends a request after its --timeout has passed, even a complete response,
+ * is a timeout. Thread-safe for distinct ids. */
 void client_request_done(const struct client_config *cfg, struct stats *st, size_t id, int64_t now_us,
                          unsigned status, enum stats_error kind, const char *detail);
 

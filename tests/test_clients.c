@@ -7,7 +7,9 @@
 
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +128,48 @@ START_TEST(timeouts_are_counted)
     ck_assert_msg(strstr(r.err, "within --timeout 200ms") != NULL, "stderr: %s", r.err);
     /* sync: 3 x 0.2 s; async: 0.2 s. Far below the 3 s the server would take. */
     ck_assert_msg(r.elapsed < 2.5, "took %.3fs", r.elapsed);
+}
+END_TEST
+
+/* --timeout is kept to the clock latencies are measured with: every
+ * response takes 5 ms or more, so with --timeout 4ms none may count as a
+ * success however busy the client is (sayhi-async counted a quarter of them
+ * ok); and no timeout is recorded before its --timeout has passed (libevent's
+ * coarse clock fired them up to 25 ms early). */
+START_TEST(timeout_kept_by_the_latency_clock)
+{
+    const char *c = tc_clients[_i];
+    bool sync = strcmp(c, "sync") == 0;
+    const char *count = sync ? "--threads" : "--concurrency";
+    const char *const fast[] = {"--number", sync ? "30" : "1500", count, sync ? "10" : "300", "--timeout", "4ms",
+                                "--url", tc_url(srv.port, "/say-hi?delay=5ms"), "--json", NULL};
+    tc_run(&r, c, fast, 60000);
+    cJSON *o = tc_json(&r);
+    ck_assert_msg(tc_num(o, "ok") == 0 && tc_num(cJSON_GetObjectItem(o, "errors"), "timeout") == tc_num(o, "number"),
+                  "%s: %s", c, r.out);
+    cJSON_Delete(o);
+
+    char path[] = "/tmp/sayhi-timeouts-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    const char *const slow[] = {"--number", sync ? "10" : "600", count, sync ? "10" : "600", "--timeout", "200ms",
+                                "--url", tc_url(srv.port, "/say-hi?delay=250ms"), "--timeline", path, "--quiet", NULL};
+    tc_run(&r, c, slow, 60000);
+    FILE *f = fopen(path, "r");
+    char line[256];
+    unsigned rows = 0;
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f)); /* the header */
+    while (fgets(line, sizeof line, f) != NULL) {
+        double start, end;
+        ck_assert_msg(sscanf(line, "%*u,%lf,%lf,0,timeout", &start, &end) == 2 && strstr(line, ",timeout\n"),
+                      "%s: %s", c, line);
+        ck_assert_msg(llround((end - start) * 1e6) >= 200000, "%s: a timeout before 200 ms: %s", c, line);
+        rows++;
+    }
+    fclose(f);
+    unlink(path);
+    ck_assert_uint_eq(rows, sync ? 10 : 600);
 }
 END_TEST
 
@@ -385,6 +429,7 @@ int main(void)
     tcase_add_loop_test(shared, counts_and_json_schema, 0, 2);
     tcase_add_loop_test(shared, human_summary_and_bad_status, 0, 2);
     tcase_add_loop_test(shared, timeouts_are_counted, 0, 2);
+    tcase_add_loop_test(shared, timeout_kept_by_the_latency_clock, 0, 2);
     tcase_add_loop_test(shared, timeline_rows, 0, 2);
     tcase_add_loop_test(shared, bad_flags_exit_2, 0, 2);
     tcase_add_loop_test(shared, sigint_prints_partial_summary_and_exits_130, 0, 2);
