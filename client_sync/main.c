@@ -27,6 +27,7 @@ static int engine(const struct client_config *cfg, struct stats *st, void *arg)
 int main(int argc, char **argv)
 {
     struct client_config cfg;
+    cli_stdio_guard(); /* before anything opens a descriptor: see cli.h */
     cli_set_program("sayhi-sync");
     if (client_parse_args(argc, argv, &spec, &cfg) != 0)
         return CLI_EXIT_USAGE;

@@ -105,8 +105,9 @@ static void usage(FILE *out, const struct client_spec *spec)
             "\n"
             "A request succeeds when the answer is 2xx with a JSON body holding a string \"message\".\n"
             "Exit codes: 0 every request succeeded, 1 some request failed (the summary is still\n"
-            "printed) or a runtime error, 2 bad flag or value, 130 interrupted by Ctrl-C (the\n"
-            "summary covers the requests that finished).\n",
+            "printed), a runtime error, or the results could not be written (stdout, --timeline),\n"
+            "2 bad flag or value, 130 interrupted by Ctrl-C (the summary covers the requests that\n"
+            "finished).\n",
             cli_program(), spec->summary, CLIENT_NUMBER_MAX, CLIENT_DEFAULT_URL, spec->extra_help);
 }
 
@@ -177,10 +178,10 @@ int client_parse_args(int argc, char **argv, const struct client_spec *spec, str
             break;
         case O_HELP:
             usage(stdout, spec);
-            exit(CLI_EXIT_OK);
+            exit(cli_stdout_finish() == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE);
         case O_VERSION:
             cli_print_version();
-            exit(CLI_EXIT_OK);
+            exit(cli_stdout_finish() == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE);
         default:
             cli_bad_option(c, argv);
             return -1;
@@ -240,6 +241,10 @@ int client_run(struct client_config *cfg, client_engine *engine, void *arg, stru
         rc = report_finish(cfg, &st, run);
     }
     stats_free(&st);
+    /* Results that never reached stdout (a full disk, a closed pipe) must
+     * not look like a run that worked. */
+    if (cli_stdout_finish() != 0)
+        rc = CLI_EXIT_FAILURE;
     return rc;
 }
 

@@ -52,7 +52,8 @@ struct client_config {
     uint64_t extra;       /* value of spec->extra_flag, 0 when not given */
 };
 
-/* Parses argv (defaults first); --help and --version print and exit 0.
+/* Parses argv (defaults first); --help and --version print and exit 0 (1
+ * when stdout cannot be written).
  * Returns 0, or -1 after one line on stderr (exit CLI_EXIT_USAGE). */
 int client_parse_args(int argc, char **argv, const struct client_spec *spec, struct client_config *cfg);
 
@@ -72,8 +73,9 @@ typedef int client_engine(const struct client_config *cfg, struct stats *st, voi
 
 /* The part of main() every client shares once flags are parsed: allocates
  * the records, runs engine(cfg, st, arg) with SIGINT caught (see
- * client_interrupted), sets run->elapsed_s and prints the report. Returns the
- * exit code. */
+ * client_interrupted), sets run->elapsed_s, prints the report and closes
+ * stdout. Returns the exit code: CLI_EXIT_FAILURE too when stdout could not
+ * be written (one line on stderr says why). */
 int client_run(struct client_config *cfg, client_engine *engine, void *arg, struct report_run *run);
 
 /* Whether a progress bar may be drawn: never with --json, --quiet or

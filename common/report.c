@@ -145,7 +145,6 @@ int report_finish(struct client_config *cfg, const struct stats *s, const struct
         }
         cfg->timeline = NULL;
     }
-    fflush(stdout);
-    free(sum);
+    free(sum); /* stdout is flushed and checked by the caller: cli_stdout_finish */
     return rc;
 }

@@ -33,9 +33,10 @@ void report_human(FILE *out, const struct stats_summary *sum, const struct repor
  * error empty on success). 0 or -1 on a write error. */
 int report_timeline(FILE *out, const struct stats *s);
 
-/* Prints what cfg asks for (summary or JSON on stdout, the timeline file)
- * and returns the exit code: CLI_EXIT_OK when every request succeeded, else
- * CLI_EXIT_FAILURE. */
+/* Prints what cfg asks for (summary or JSON on stdout, the timeline file,
+ * closed and checked) and returns the exit code: CLI_EXIT_OK when every
+ * request succeeded, else CLI_EXIT_FAILURE. stdout is left buffered: the
+ * caller flushes and checks it (cli_stdout_finish). */
 int report_finish(struct client_config *cfg, const struct stats *s, const struct report_run *run);
 
 #endif

@@ -173,6 +173,43 @@ START_TEST(timeout_kept_by_the_latency_clock)
 }
 END_TEST
 
+/* Runs which with args, stdout redirected by the shell as redir says
+ * (">/dev/full", ">&-"). */
+static void run_redirected(const char *which, const char *redir, const char *const *args)
+{
+    char script[64];
+    const char *argv[16] = {"-c", script, tc_bin(which)};
+    size_t n = 3;
+    snprintf(script, sizeof script, "exec \"$0\" \"$@\" %s", redir);
+    for (size_t i = 0; args[i] != NULL && n < 15; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    r.rc = test_exec("/bin/sh", argv, r.out, sizeof r.out, r.err, sizeof r.err, 30000, &r.elapsed);
+}
+
+/* Results that cannot be written are a failure: exit 1 and one line. */
+START_TEST(write_failures_exit_1)
+{
+    const char *c = tc_clients[_i];
+    const char *url = tc_url(srv.port, "/say-hi?delay=0");
+    static const struct {
+        const char *redir, *flag, *says;
+    } cases[] = {
+        {">/dev/full", "--json", "cannot write to stdout: No space left on device"},
+        {">/dev/full", "--no-keepalive", "cannot write to stdout: No space left on device"}, /* the summary */
+        {">&-", "--json", "cannot write to stdout: Bad file descriptor"},
+        {">&-", "--help", "cannot write to stdout: Bad file descriptor"},
+        {"", "--timeline=/dev/full", "--timeline could not write '/dev/full': No space left on device"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        run_redirected(c, cases[i].redir, (const char *const[]){"--url", url, "--number", "3", cases[i].flag, NULL});
+        bool one_line = strchr(r.err, '\n') == r.err + strlen(r.err) - 1;
+        ck_assert_msg(r.rc == 1 && strstr(r.err, cases[i].says) != NULL && one_line,
+                      "%s %s %s: exit %d, stderr: %s", c, cases[i].flag, cases[i].redir, r.rc, r.err);
+    }
+}
+END_TEST
+
 /* The event lines of stderr, as 's' (start) and 'd' (done), in order. */
 static void verbose_events(char *seq, size_t len)
 {
@@ -430,6 +467,7 @@ int main(void)
     tcase_add_loop_test(shared, human_summary_and_bad_status, 0, 2);
     tcase_add_loop_test(shared, timeouts_are_counted, 0, 2);
     tcase_add_loop_test(shared, timeout_kept_by_the_latency_clock, 0, 2);
+    tcase_add_loop_test(shared, write_failures_exit_1, 0, 2);
     tcase_add_loop_test(shared, timeline_rows, 0, 2);
     tcase_add_loop_test(shared, bad_flags_exit_2, 0, 2);
     tcase_add_loop_test(shared, sigint_prints_partial_summary_and_exits_130, 0, 2);
