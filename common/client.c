@@ -248,6 +248,18 @@ int client_run(struct client_config *cfg, client_engine *engine, void *arg, stru
     return rc;
 }
 
+uint64_t client_fit_fd_limit(const struct client_config *cfg, uint64_t want, uint64_t per, const char *what)
+{
+    uint64_t limit = cli_raise_fd_limit(want * per + CLIENT_FD_RESERVE);
+    if (want * per + CLIENT_FD_RESERVE <= limit)
+        return want;
+    uint64_t fit = limit > CLIENT_FD_RESERVE + per ? (limit - CLIENT_FD_RESERVE) / per : 1;
+    if (!cfg->quiet)
+        cli_error("open-file limit is %llu: %s capped at %llu (asked for %llu)", (unsigned long long)limit, what,
+                  (unsigned long long)fit, (unsigned long long)want);
+    return fit;
+}
+
 bool client_progress_wanted(const struct client_config *cfg)
 {
     return !cfg->json && !cfg->quiet && !cfg->verbose;

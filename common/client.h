@@ -78,6 +78,17 @@ typedef int client_engine(const struct client_config *cfg, struct stats *st, voi
  * be written (one line on stderr says why). */
 int client_run(struct client_config *cfg, client_engine *engine, void *arg, struct report_run *run);
 
+/* Descriptors kept back from connections by client_fit_fd_limit: stdio,
+ * the event loop's, the --timeline file, and the libraries' own. */
+#define CLIENT_FD_RESERVE 32
+
+/* How many of want units (connections, threads) needing per descriptors
+ * each fit the open-file limit, raised first as far as the hard limit
+ * allows; at least 1. When fewer than want fit, says so on stderr (unless
+ * --quiet), naming what was capped: "open-file limit is 1024: concurrency
+ * capped at 992 (asked for 10000)". */
+uint64_t client_fit_fd_limit(const struct client_config *cfg, uint64_t want, uint64_t per, const char *what);
+
 /* Whether a progress bar may be drawn: never with --json, --quiet or
  * --verbose (log_progress_init adds: only on a terminal, after a second). */
 bool client_progress_wanted(const struct client_config *cfg);
