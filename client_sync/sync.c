@@ -281,17 +281,24 @@ static void run_serial(struct engine *e, struct worker *w)
     log_progress_end(&bar);
 }
 
-static int run_threads(struct engine *e, struct worker *ws, unsigned threads)
+/* Starts the workers and waits for them. A thread pthread_create refuses
+ * (memory, a limit on threads) is left out with one line on stderr; with
+ * none started, the main thread does the work. Returns how many ran. */
+static unsigned run_threads(struct engine *e, struct worker *ws, unsigned threads)
 {
     unsigned started = 0;
-    for (; started < threads; started++) {
-        if (pthread_create(&ws[started].tid, NULL, worker_main, &ws[started]) != 0) {
-            cli_error("cannot start thread %u of %u", started + 1, threads);
-            break;
-        }
+    int err = 0;
+    while (started < threads && (err = pthread_create(&ws[started].tid, NULL, worker_main, &ws[started])) == 0)
+        started++;
+    if (started < threads)
+        cli_error("could start only %u of %u threads (%s): running with %u", started, threads, strerror(err),
+                  started > 0 ? started : 1);
+    if (started == 0) {
+        worker_main(&ws[0]);
+        return 1;
     }
     struct log_progress bar;
-    log_progress_init(&bar, client_progress_wanted(e->cfg) && started == threads, e->cfg->number, stats_now_us());
+    log_progress_init(&bar, client_progress_wanted(e->cfg), e->cfg->number, stats_now_us());
     while (bar.enabled && !client_interrupted && __atomic_load_n(&e->done, __ATOMIC_RELAXED) < e->cfg->number) {
         nanosleep(&(struct timespec){.tv_nsec = 50 * 1000 * 1000}, NULL);
         log_progress_update(&bar, __atomic_load_n(&e->done, __ATOMIC_RELAXED), stats_now_us());
@@ -299,13 +306,13 @@ static int run_threads(struct engine *e, struct worker *ws, unsigned threads)
     for (unsigned i = 0; i < started; i++)
         pthread_join(ws[i].tid, NULL);
     log_progress_end(&bar);
-    return started == threads ? 0 : -1;
+    return started;
 }
 
-int sync_run(const struct client_config *cfg, unsigned threads, struct stats *st)
+int sync_run(const struct client_config *cfg, unsigned *threads, struct stats *st)
 {
     struct engine e = {.cfg = cfg, .st = st};
-    unsigned nw = threads > 0 ? threads : 1;
+    unsigned nw = *threads > 0 ? *threads : 1;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         cli_error("cannot initialise libcurl");
         return -1;
@@ -319,10 +326,10 @@ int sync_run(const struct client_config *cfg, unsigned threads, struct stats *st
     } else {
         for (unsigned i = 0; i < nw; i++)
             ws[i].e = &e;
-        if (threads == 0)
+        if (*threads == 0)
             run_serial(&e, &ws[0]);
         else
-            rc = run_threads(&e, ws, threads);
+            *threads = run_threads(&e, ws, *threads);
     }
     for (unsigned i = 0; ws != NULL && i < nw; i++)
         disconnect(&ws[i]);

@@ -16,6 +16,18 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+/* Built with AddressSanitizer (gcc says so one way, clang another). */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
 static struct tc_run r; /* large buffers: static, one run at a time */
 static struct test_server srv;
 
@@ -459,6 +471,51 @@ START_TEST(async_concurrency_fits_fd_limit)
 }
 END_TEST
 
+/* sayhi-sync --threads needs 3 descriptors a thread (its connection and
+ * libcurl's socketpair): at 200 threads under a hard limit of 64, 180
+ * requests failed to connect. Now the threads are capped with a notice. */
+START_TEST(sync_threads_fit_fd_limit)
+{
+    struct rlimit rl = {.rlim_cur = 64, .rlim_max = 64}; /* this forked test process and its child */
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    tc_run(&r, "sync", (const char *const[]){"--number", "200", "--threads", "200", "--url",
+                                              tc_url(srv.port, "/say-hi?delay=0"), "--json", NULL},
+           30000);
+    ck_assert_msg(r.rc == 0, "exit %d: %s", r.rc, r.err);
+    ck_assert_str_eq(r.err, "sayhi-sync: open-file limit is 64: threads capped at 10 (asked for 200)\n");
+    cJSON *o = tc_json(&r);
+    ck_assert_int_eq((int)tc_num(o, "concurrency"), 10);
+    ck_assert_int_eq((int)tc_num(o, "ok"), 200);
+    cJSON_Delete(o);
+}
+END_TEST
+
+/* Threads the system will not start (here: 256 MB stacks in 512 MB of
+ * address space) are said to be missing, and the run goes on with those
+ * that started, summary and all. ASan reserves terabytes of address space:
+ * under it the limit cannot be set, so the test only runs without it. */
+START_TEST(sync_threads_that_cannot_start)
+{
+    if (UNDER_ASAN)
+        return;
+    struct rlimit stack = {.rlim_cur = 256 << 20, .rlim_max = RLIM_INFINITY};
+    struct rlimit as = {.rlim_cur = 512 << 20, .rlim_max = RLIM_INFINITY};
+    ck_assert_int_eq(setrlimit(RLIMIT_STACK, &stack), 0);
+    ck_assert_int_eq(setrlimit(RLIMIT_AS, &as), 0);
+    tc_run(&r, "sync", (const char *const[]){"--number", "50", "--threads", "50", "--url",
+                                              tc_url(srv.port, "/say-hi?delay=0"), "--json", NULL},
+           30000);
+    ck_assert_msg(r.rc == 0, "exit %d: %s", r.rc, r.err);
+    ck_assert_msg(strstr(r.err, "sayhi-sync: could start only ") != NULL && strstr(r.err, " of 50 threads (") != NULL &&
+                      strchr(r.err, '\n') == r.err + strlen(r.err) - 1,
+                  "%s", r.err);
+    cJSON *o = tc_json(&r);
+    ck_assert_msg(tc_num(o, "concurrency") >= 1 && tc_num(o, "concurrency") < 50, "%s", r.out);
+    ck_assert_int_eq((int)tc_num(o, "ok"), 50);
+    cJSON_Delete(o);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("clients");
@@ -476,6 +533,8 @@ int main(void)
     tcase_add_test(shared, async_overlaps_sync_does_not);
     tcase_add_test(shared, threads_report);
     tcase_add_test(shared, async_concurrency_fits_fd_limit);
+    tcase_add_test(shared, sync_threads_fit_fd_limit);
+    tcase_add_test(shared, sync_threads_that_cannot_start);
 
     TCase *own = testsuite_case(s, "own-server", 120, NULL, NULL);
     tcase_add_loop_test(own, stopped_server_fails_fast, 0, 2);
