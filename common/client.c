@@ -106,8 +106,8 @@ static void usage(FILE *out, const struct client_spec *spec)
             "A request succeeds when the answer is 2xx with a JSON body holding a string \"message\".\n"
             "Exit codes: 0 every request succeeded, 1 some request failed (the summary is still\n"
             "printed), a runtime error, or the results could not be written (stdout, --timeline),\n"
-            "2 bad flag or value, 130 interrupted by Ctrl-C (the summary covers the requests that\n"
-            "finished).\n",
+            "2 bad flag or value, 130 interrupted by Ctrl-C (SIGINT), 143 stopped by SIGTERM (for\n"
+            "both, the summary covers the requests that finished).\n",
             cli_program(), spec->summary, CLIENT_NUMBER_MAX, CLIENT_DEFAULT_URL, spec->extra_help);
 }
 
@@ -214,11 +214,7 @@ char *client_request_text(const struct client_config *cfg, const char *program, 
 
 volatile sig_atomic_t client_interrupted = 0;
 
-static void on_interrupt(int sig)
-{
-    (void)sig;
-    client_interrupted = 1;
-}
+static void on_interrupt(int sig) { client_interrupted = sig; }
 
 int client_run(struct client_config *cfg, client_engine *engine, void *arg, struct report_run *run)
 {
@@ -226,6 +222,7 @@ int client_run(struct client_config *cfg, client_engine *engine, void *arg, stru
      * notices at once. */
     struct sigaction sa = {.sa_handler = on_interrupt};
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL); /* timeout(1), kill, a supervisor: a partial report, not silence */
     struct stats st;
     if (stats_init(&st, cfg->number) != 0) {
         cli_error("out of memory for %llu request records", (unsigned long long)cfg->number);
@@ -234,10 +231,12 @@ int client_run(struct client_config *cfg, client_engine *engine, void *arg, stru
     int rc = CLI_EXIT_FAILURE;
     if (engine(cfg, &st, arg) == 0) {
         run->elapsed_s = (double)(stats_now_us() - st.t0_us) / 1e6;
-        run->interrupted = st.partial = client_interrupted != 0;
+        run->interrupted = client_interrupted;
+        st.partial = client_interrupted != 0;
         run->asked = cfg->number;
         if (run->interrupted && !cfg->quiet)
-            cli_error("interrupted: reporting the requests that finished");
+            cli_error("interrupted by %s: reporting the requests that finished",
+                      run->interrupted == SIGTERM ? "SIGTERM" : "SIGINT");
         rc = report_finish(cfg, &st, run);
     }
     stats_free(&st);

@@ -19,11 +19,13 @@
 
 #define CLIENT_NUMBER_MAX 10000000
 #define CLIENT_DEFAULT_URL "http://127.0.0.1:8080/say-hi"
-#define CLIENT_EXIT_INTERRUPTED 130 /* as a shell reports a SIGINT death */
+#define CLIENT_EXIT_INTERRUPTED 130 /* SIGINT: 128 + 2, as a shell reports a death by it */
+#define CLIENT_EXIT_TERMINATED 143  /* SIGTERM: 128 + 15 */
 
-/* Set by SIGINT while client_run() runs an engine. Engines then start no new
- * request and abandon those in flight (they stay unfinished); the report
- * covers the requests that finished and the exit code is 130. */
+/* Set to the signal's number by SIGINT or SIGTERM while client_run() runs
+ * an engine. Engines then start no new request and abandon those in flight
+ * (they stay unfinished); the report covers the requests that finished and
+ * the exit code is 130 (SIGINT) or 143 (SIGTERM). */
 extern volatile sig_atomic_t client_interrupted;
 
 struct client_url {
@@ -72,7 +74,7 @@ struct report_run;
 typedef int client_engine(const struct client_config *cfg, struct stats *st, void *arg);
 
 /* The part of main() every client shares once flags are parsed: allocates
- * the records, runs engine(cfg, st, arg) with SIGINT caught (see
+ * the records, runs engine(cfg, st, arg) with SIGINT and SIGTERM caught (see
  * client_interrupted), sets run->elapsed_s, prints the report and closes
  * stdout. Returns the exit code: CLI_EXIT_FAILURE too when stdout could not
  * be written (one line on stderr says why). */

@@ -16,7 +16,8 @@ struct report_run {
     const char *client;    /* "sync", "threads" or "async" */
     uint64_t concurrency;  /* most requests in flight at once */
     double elapsed_s;      /* wall time of the whole run */
-    bool interrupted;      /* stopped by SIGINT: the figures cover what finished */
+    int interrupted;       /* SIGINT or SIGTERM when one stopped the run: the figures
+                              cover what finished; 0 when it ran to the end */
     uint64_t asked;        /* --number, for "7 of 10 requests finished" */
 };
 

@@ -297,24 +297,28 @@ START_TEST(async_overlaps_sync_does_not)
 END_TEST
 
 /* A fresh server, the client run against it, then its /stats peak_in_flight. */
-START_TEST(sigint_prints_partial_summary_and_exits_130)
+/* SIGINT (Ctrl-C) and SIGTERM (timeout(1), kill) stop a run the same way:
+ * a partial summary, "interrupted":true, exit 128 + the signal. */
+START_TEST(signal_prints_partial_summary)
 {
-    const char *which = tc_clients[_i];
+    const char *which = tc_clients[_i % 2];
+    int sig = _i < 2 ? SIGINT : SIGTERM;
     const char *const args[] = {"--concurrency", "1", "--number", "5", "--json",
                                 "--url", tc_url(srv.port, "/say-hi?delay=1s"), NULL};
     /* sayhi-sync has no --concurrency: it goes one at a time anyway. */
     const char *const *a = strcmp(which, "sync") == 0 ? args + 2 : args;
-    r.rc = test_exec_signal(tc_bin(which), a, r.out, sizeof r.out, r.err, sizeof r.err, 10000, &r.elapsed, SIGINT,
+    r.rc = test_exec_signal(tc_bin(which), a, r.out, sizeof r.out, r.err, sizeof r.err, 10000, &r.elapsed, sig,
                             1500);
-    ck_assert_msg(r.rc == 130, "%s exited %d after SIGINT (stderr: %s)", which, r.rc, r.err);
-    ck_assert_msg(r.elapsed < 2.5, "%s took %.2fs to stop after SIGINT at 1.5s", which, r.elapsed);
+    ck_assert_msg(r.rc == 128 + sig, "%s exited %d after signal %d (stderr: %s)", which, r.rc, sig, r.err);
+    ck_assert_msg(r.elapsed < 2.5, "%s took %.2fs to stop after signal %d at 1.5s", which, r.elapsed, sig);
     cJSON *o = tc_json(&r);
     ck_assert_int_eq((int)tc_num(o, "number"), 1); /* the one that finished before the signal */
     ck_assert_int_eq((int)tc_num(o, "ok"), 1);
     ck_assert_int_eq((int)tc_num(o, "failed"), 0);
     ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(o, "interrupted")));
     cJSON_Delete(o);
-    ck_assert_msg(strstr(r.err, "interrupted") != NULL, "stderr: %s", r.err);
+    ck_assert_msg(strstr(r.err, sig == SIGINT ? "interrupted by SIGINT" : "interrupted by SIGTERM") != NULL,
+                  "stderr: %s", r.err);
 }
 END_TEST
 
@@ -545,7 +549,7 @@ int main(void)
     tcase_add_loop_test(shared, write_failures_exit_1, 0, 2);
     tcase_add_loop_test(shared, timeline_rows, 0, 2);
     tcase_add_loop_test(shared, bad_flags_exit_2, 0, 2);
-    tcase_add_loop_test(shared, sigint_prints_partial_summary_and_exits_130, 0, 2);
+    tcase_add_loop_test(shared, signal_prints_partial_summary, 0, 4);
     tcase_add_loop_test(shared, sigint_stops_a_run_against_a_dead_server, 0, 2);
     tcase_add_test(shared, verbose_order);
     tcase_add_test(shared, async_overlaps_sync_does_not);
