@@ -216,6 +216,22 @@ volatile sig_atomic_t client_interrupted = 0;
 
 static void on_interrupt(int sig) { client_interrupted = sig; }
 
+/* Resolves the host into cfg->addr, once for the run. When it has no
+ * address, every request is a connect error, said once. */
+static int resolve_host(struct client_config *cfg, struct stats *st)
+{
+    char why[128];
+    if (resolve_target(cfg->target.host, cfg->target.port, cfg->timeout_us, &cfg->addr, why, sizeof why) == 0)
+        return 0;
+    client_note_failure(cfg, STATS_ERR_CONNECT, 0, why);
+    for (size_t id = 0; id < st->n; id++) {
+        int64_t now = stats_now_us();
+        stats_begin(st, id, now);
+        stats_end(st, id, now, 0, STATS_ERR_CONNECT);
+    }
+    return -1;
+}
+
 int client_run(struct client_config *cfg, client_engine *engine, void *arg, struct report_run *run)
 {
     /* No SA_RESTART: a blocking poll or connect returns EINTR and the engine
@@ -229,7 +245,7 @@ int client_run(struct client_config *cfg, client_engine *engine, void *arg, stru
         return CLI_EXIT_FAILURE;
     }
     int rc = CLI_EXIT_FAILURE;
-    if (engine(cfg, &st, arg) == 0) {
+    if (resolve_host(cfg, &st) != 0 || engine(cfg, &st, arg) == 0) {
         run->elapsed_s = (double)(stats_now_us() - st.t0_us) / 1e6;
         run->interrupted = client_interrupted;
         st.partial = client_interrupted != 0;

@@ -9,6 +9,7 @@
 #ifndef SAYHI_CLIENT_H
 #define SAYHI_CLIENT_H
 
+#include "resolve.h"
 #include "stats.h"
 
 #include <signal.h>
@@ -52,6 +53,7 @@ struct client_config {
     const char *timeline_path;
     FILE *timeline;       /* opened while parsing so a bad path fails before the run */
     uint64_t extra;       /* value of spec->extra_flag, 0 when not given */
+    struct resolve_addr addr; /* where every request connects: set by client_run */
 };
 
 /* Parses argv (defaults first); --help and --version print and exit 0 (1
@@ -74,7 +76,9 @@ struct report_run;
 typedef int client_engine(const struct client_config *cfg, struct stats *st, void *arg);
 
 /* The part of main() every client shares once flags are parsed: allocates
- * the records, runs engine(cfg, st, arg) with SIGINT and SIGTERM caught (see
+ * the records, resolves the host into cfg->addr (resolve.h; when it has no
+ * address every request is a connect error and no engine runs), runs
+ * engine(cfg, st, arg) with SIGINT and SIGTERM caught (see
  * client_interrupted), sets run->elapsed_s, prints the report and closes
  * stdout. Returns the exit code: CLI_EXIT_FAILURE too when stdout could not
  * be written (one line on stderr says why). */
