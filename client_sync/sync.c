@@ -29,6 +29,7 @@ struct engine {
     const struct client_config *cfg;
     struct stats *st;
     char *req; /* the request bytes, the same for every request */
+    char url[96]; /* what libcurl connects to: cfg->addr, "http://[::1]:8080/" */
     size_t reqlen;
     uint64_t next; /* next request number to take (threads: atomically) */
     uint64_t done;
@@ -95,14 +96,13 @@ static int ms_until(int64_t deadline)
 
 static int connect_to(struct worker *w, int64_t deadline, struct outcome *o)
 {
-    const struct client_config *cfg = w->e->cfg;
     w->h = curl_easy_init();
     if (w->h == NULL) {
         *o = (struct outcome){.kind = STATS_ERR_CONNECT, .detail = "out of memory"};
         return -1;
     }
     w->errbuf[0] = '\0';
-    curl_easy_setopt(w->h, CURLOPT_URL, cfg->url);
+    curl_easy_setopt(w->h, CURLOPT_URL, w->e->url);
     curl_easy_setopt(w->h, CURLOPT_CONNECT_ONLY, 1L);
     curl_easy_setopt(w->h, CURLOPT_ERRORBUFFER, w->errbuf);
     curl_easy_setopt(w->h, CURLOPT_CONNECTTIMEOUT_MS, (long)(ms_until(deadline) > 0 ? ms_until(deadline) : 1));
@@ -319,6 +319,12 @@ int sync_run(const struct client_config *cfg, unsigned *threads, struct stats *s
     }
     struct worker *ws = calloc(nw, sizeof *ws);
     e.req = client_request_text(cfg, "sayhi-sync", &e.reqlen);
+    /* The address client_run resolved, not the name: libcurl has rules of
+     * its own (it takes localhost as both loopbacks, with happy eyeballs),
+     * and both clients must connect where the one rule says. The Host
+     * header is in e.req, as the URL wrote it. */
+    char host[64];
+    snprintf(e.url, sizeof e.url, "http://%s:%s/", resolve_url_host(&cfg->addr, host, sizeof host), cfg->target.port);
     int rc = 0;
     if (ws == NULL || e.req == NULL) {
         cli_error("out of memory for %u workers", nw);

@@ -16,9 +16,39 @@
 
 #define HOUR_US (INT64_C(3600) * 1000000)
 
+/* No byte of the URL may be a blank or a control byte: it would reach the
+ * request line or the Host header and split or bend them (a tab, CR LF). */
+static int visible_bytes_only(const char *value, char *err, size_t errlen)
+{
+    for (const unsigned char *p = (const unsigned char *)value; *p != '\0'; p++) {
+        if (*p <= ' ' || *p == 0x7f) {
+            snprintf(err, errlen, *p == ' ' ? "contains a blank (percent-encode it: %%20)"
+                                            : "contains the control byte 0x%02x", *p);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The plen digits at port (NULL: none given, so 80) into u->port. */
+static int parse_port(const char *port, size_t plen, struct client_url *u, char *err, size_t errlen)
+{
+    unsigned long p = port == NULL ? 80 : 0;
+    for (size_t i = 0; port != NULL && i < plen && p <= 65535; i++)
+        p = port[i] >= '0' && port[i] <= '9' ? p * 10 + (unsigned long)(port[i] - '0') : 99999;
+    if ((port != NULL && plen == 0) || p == 0 || p > 65535) {
+        snprintf(err, errlen, "has a bad port (want 1 to 65535)");
+        return -1;
+    }
+    snprintf(u->port, sizeof u->port, "%lu", p);
+    return 0;
+}
+
 int client_parse_url(const char *value, struct client_url *u, char *err, size_t errlen)
 {
     memset(u, 0, sizeof *u);
+    if (visible_bytes_only(value, err, errlen) != 0)
+        return -1;
     if (strncasecmp(value, "https://", 8) == 0) {
         snprintf(err, errlen, "https is not supported (the sayhi clients speak plain http only)");
         return -1;
@@ -58,27 +88,33 @@ int client_parse_url(const char *value, struct client_url *u, char *err, size_t 
         memcpy(u->host, a, hlen);
         port = colon != NULL ? colon + 1 : NULL;
     }
-    if (port != NULL) {
-        size_t plen = (size_t)(a + alen - port);
-        unsigned long p = 0;
-        for (size_t i = 0; i < plen && p <= 65535; i++)
-            p = port[i] >= '0' && port[i] <= '9' ? p * 10 + (unsigned long)(port[i] - '0') : 99999;
-        if (plen == 0 || p == 0 || p > 65535) {
-            snprintf(err, errlen, "has a bad port (want 1 to 65535)");
-            return -1;
-        }
-        snprintf(u->port, sizeof u->port, "%lu", p);
-    } else {
-        snprintf(u->port, sizeof u->port, "80");
-    }
+    if (parse_port(port, port != NULL ? (size_t)(a + alen - port) : 0, u, err, errlen) != 0)
+        return -1;
     const char *path = a + alen;
     size_t plen = strcspn(path, "#"); /* a fragment never goes on the wire */
-    if (plen + 2 > sizeof u->path || strpbrk(path, " \r\n") != NULL) {
-        snprintf(err, errlen, plen + 2 > sizeof u->path ? "is too long" : "contains a blank or a line break");
+    if (plen + 2 > sizeof u->path) {
+        snprintf(err, errlen, "is too long");
         return -1;
     }
     snprintf(u->path, sizeof u->path, "%s%.*s", path[0] == '/' ? "" : "/", (int)plen, path);
     return 0;
+}
+
+/* value with its control bytes as \xNN, so that an error naming it stays
+ * one line; cut with "..." when longer than buf. Returns buf. */
+static const char *visible(const char *value, char *buf, size_t len)
+{
+    size_t n = 0;
+    for (const char *p = value; *p != '\0'; p++) {
+        if (n + 8 > len) {
+            snprintf(buf + n, len - n, "...");
+            return buf;
+        }
+        unsigned char c = (unsigned char)*p;
+        n += (size_t)snprintf(buf + n, len - n, c < ' ' || c == 0x7f ? "\\x%02x" : "%c", c);
+    }
+    buf[n] = '\0';
+    return buf;
 }
 
 static void usage(FILE *out, const struct client_spec *spec)
@@ -190,7 +226,8 @@ int client_parse_args(int argc, char **argv, const struct client_spec *spec, str
     if (cli_no_operands(argc, argv) != 0)
         return -1;
     if (client_parse_url(cfg->url, &cfg->target, why, sizeof why) != 0) {
-        cli_error("--url %s, got '%s'", why, cfg->url);
+        char shown[3 * 256];
+        cli_error("--url %s, got '%s'", why, visible(cfg->url, shown, sizeof shown));
         return -1;
     }
     /* Opened last, so a usage error elsewhere does not leave an empty file. */

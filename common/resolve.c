@@ -16,6 +16,26 @@
 /* More addresses than a name has in practice; the rest are not tried. */
 #define CANDIDATES_MAX 16
 
+static bool is_localhost(const char *host)
+{
+    static const char tail[] = ".localhost";
+    size_t n = strlen(host), t = sizeof tail - 1;
+    return strcasecmp(host, "localhost") == 0 || (n > t && strcasecmp(host + n - t, tail) == 0);
+}
+
+/* ::1, then 127.0.0.1, at port: as curl orders them. */
+static size_t loopbacks(uint16_t port, struct resolve_addr *cand)
+{
+    struct sockaddr_in6 v6 = {.sin6_family = AF_INET6, .sin6_port = htons(port), .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    struct sockaddr_in v4 = {.sin_family = AF_INET, .sin_port = htons(port)};
+    v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    memcpy(&cand[0].ss, &v6, sizeof v6);
+    cand[0].len = sizeof v6;
+    memcpy(&cand[1].ss, &v4, sizeof v4);
+    cand[1].len = sizeof v4;
+    return 2;
+}
+
 /* getaddrinfo's addresses for host and port, in its order. */
 static int lookup(const char *host, const char *port, struct resolve_addr *cand, size_t *n, char *err, size_t errlen)
 {
@@ -61,7 +81,9 @@ int resolve_target(const char *host, const char *port, int64_t timeout_us, struc
 {
     struct resolve_addr cand[CANDIDATES_MAX];
     size_t n = 0;
-    if (lookup(host, port, cand, &n, err, errlen) != 0)
+    if (is_localhost(host))
+        n = loopbacks((uint16_t)strtoul(port, NULL, 10), cand);
+    else if (lookup(host, port, cand, &n, err, errlen) != 0)
         return -1;
     if (n == 0) {
         snprintf(err, errlen, "no address to connect to");

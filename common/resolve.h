@@ -1,12 +1,16 @@
-/* resolve: how --url's host becomes the address every request of a run
- * connects to.
+/* resolve: the one rule by which both clients turn --url's host into the
+ * address every request of a run connects to.
  *
- * The host's addresses are what getaddrinfo returns for it, in its order.
- * Of several addresses the first that takes a TCP connection is used (a
- * server may listen on only one of them: each is tried with a connection
- * opened and closed at once); when none does, the first, so that every
- * request reports its error. Done once, before the run. Not for:
- * connecting the requests (each engine). */
+ * "localhost" and names ending in ".localhost" are the loopback addresses
+ * ::1 and 127.0.0.1, in that order, whatever /etc/hosts says (RFC 6761
+ * §6.3; curl and the browsers do the same); any other host is what
+ * getaddrinfo returns for it, in its order. Of several addresses the first
+ * that takes a TCP connection is used (a server may listen on only one of
+ * them: each is tried with a connection opened and closed at once); when
+ * none does, the first, so that every request reports its error. Done once,
+ * before the run; sayhi-sync hands the address to libcurl, which would
+ * otherwise resolve by rules of its own. Not for: connecting the requests
+ * (each engine). */
 #ifndef SAYHI_RESOLVE_H
 #define SAYHI_RESOLVE_H
 

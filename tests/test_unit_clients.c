@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "jsonnum.h"
 #include "report.h"
+#include "resolve.h"
 #include "response.h"
 #include "stats.h"
 #include "validate.h"
@@ -13,6 +14,7 @@
 
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <arpa/inet.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,11 +189,14 @@ START_TEST(url_forms)
     ck_assert_str_eq(u.authority, "[::1]:9000");
     static const char *bad[] = {"https://h/", "ftp://h/", "h:80/", "http://", "http:///x", "http://:80/",
                                 "http://h:0/", "http://h:65536/", "http://h:8x/", "http://u@h/", "http://[::1/",
-                                "http://[::1]x/", "http://h/a b"};
+                                "http://[::1]x/", "http://h/a b", "http://h/a\tb", "http://h\t/", "http://h/\x7f",
+                                "http://h/a\r\nX-Injected: 1", "http://h:80\x01/"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         ck_assert_msg(client_parse_url(bad[i], &u, err, sizeof err) == -1, "'%s' should be rejected", bad[i]);
     client_parse_url("https://h/", &u, err, sizeof err);
     ck_assert_msg(strstr(err, "https is not supported") != NULL, "%s", err);
+    client_parse_url("http://h/say\thi", &u, err, sizeof err);
+    ck_assert_str_eq(err, "contains the control byte 0x09");
     /* Hosts up to the field's size; longer ones (with a port or not) are refused, never cut or overrun. */
     char url[400], host[300];
     for (size_t len = 250; len <= 270; len++) {
@@ -359,6 +364,25 @@ START_TEST(idle_bytes_amend_the_last_request)
 }
 END_TEST
 
+/* localhost is both loopbacks whatever /etc/hosts says; with nothing
+ * listening on the port, the first of them (::1) is the one kept. */
+START_TEST(resolve_rule)
+{
+    struct resolve_addr a;
+    char err[128], host[64];
+    static const char *const local[] = {"localhost", "LocalHost", "api.localhost"};
+    for (size_t i = 0; i < sizeof local / sizeof local[0]; i++) {
+        ck_assert_int_eq(resolve_target(local[i], "1", 1000000, &a, err, sizeof err), 0);
+        ck_assert_str_eq(resolve_url_host(&a, host, sizeof host), "[::1]");
+        ck_assert_uint_eq(ntohs(((struct sockaddr_in6 *)&a.ss)->sin6_port), 1);
+    }
+    ck_assert_int_eq(resolve_target("127.0.0.1", "8080", 1000000, &a, err, sizeof err), 0);
+    ck_assert_str_eq(resolve_url_host(&a, host, sizeof host), "127.0.0.1");
+    ck_assert_int_eq(resolve_target("::1", "8080", 1000000, &a, err, sizeof err), 0);
+    ck_assert_str_eq(resolve_url_host(&a, host, sizeof host), "[::1]");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("unit-clients");
@@ -371,6 +395,7 @@ int main(void)
     tcase_add_test(tc, interim_and_extra_bytes);
     tcase_add_test(tc, idle_bytes_amend_the_last_request);
     tcase_add_test(tc, url_forms);
+    tcase_add_test(tc, resolve_rule);
     tcase_add_test(tc, json_schema_known_data);
     tcase_add_test(tc, jsonnum_rounding);
     tcase_add_test(tc, timeline_csv);
