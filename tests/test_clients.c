@@ -176,30 +176,33 @@ static void timeline_against_timeout(const char *which, const char *path, int64_
  * at 8 to 19 ms for --timeout 4ms). Responses that take longer: no timeout
  * may be recorded before it has passed (libevent's coarse clock fired them
  * up to 25 ms early). */
+/* Runs which on number requests, count at a time, with --timeout timeout
+ * (in microseconds: timeout_us) against target, and checks its timeline. */
+static void run_against_timeout(const char *which, const char *number, const char *count, const char *timeout,
+                                int64_t timeout_us, const char *target, unsigned *ok, unsigned *timeouts)
+{
+    char path[] = "/tmp/sayhi-timeouts-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    const char *const args[] = {"--number", number, strcmp(which, "sync") == 0 ? "--threads" : "--concurrency", count,
+                                "--timeout", timeout, "--url", tc_url(srv.port, target), "--timeline", path,
+                                "--quiet", NULL};
+    tc_run(&r, which, args, 60000);
+    timeline_against_timeout(which, path, timeout_us, ok, timeouts);
+    ck_assert_uint_eq(*ok + *timeouts, (unsigned)atoi(number));
+}
+
 START_TEST(timeout_kept_by_the_latency_clock)
 {
     const char *c = tc_clients[_i];
     bool sync = strcmp(c, "sync") == 0;
-    const char *count = sync ? "--threads" : "--concurrency";
-    char path[] = "/tmp/sayhi-timeouts-XXXXXX";
     unsigned ok, timeouts;
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    close(fd);
-    const char *const near[] = {"--number", sync ? "30" : "1500", count, sync ? "10" : "300", "--timeout", "4ms",
-                                "--url", tc_url(srv.port, "/say-hi?delay=5ms"), "--timeline", path, "--quiet", NULL};
-    tc_run(&r, c, near, 60000);
-    timeline_against_timeout(c, path, 4000, &ok, &timeouts);
-    ck_assert_uint_eq(ok + timeouts, sync ? 30 : 1500);
-
-    fd = mkstemp(strcpy(path, "/tmp/sayhi-timeouts-XXXXXX"));
-    ck_assert_int_ge(fd, 0);
-    close(fd);
-    const char *const over[] = {"--number", sync ? "10" : "600", count, sync ? "10" : "600", "--timeout", "200ms",
-                                "--url", tc_url(srv.port, "/say-hi?delay=250ms"), "--timeline", path, "--quiet", NULL};
-    tc_run(&r, c, over, 60000);
-    timeline_against_timeout(c, path, 200000, &ok, &timeouts);
-    ck_assert_uint_eq(timeouts, sync ? 10 : 600);
+    run_against_timeout(c, sync ? "30" : "1500", sync ? "10" : "300", "4ms", 4000, "/say-hi?delay=5ms", &ok,
+                        &timeouts);
+    run_against_timeout(c, sync ? "10" : "600", sync ? "10" : "600", "200ms", 200000, "/say-hi?delay=250ms", &ok,
+                        &timeouts);
+    ck_assert_uint_eq(ok, 0);
 }
 END_TEST
 
@@ -482,38 +485,32 @@ START_TEST(bad_flags_exit_2)
 }
 END_TEST
 
-START_TEST(async_concurrency_fits_fd_limit)
+/* C connections need C descriptors, and a sayhi-sync thread 3 (its
+ * connection and libcurl's socketpair: at 200 threads under a hard limit of
+ * 64, 180 requests failed to connect): each client caps its count to what
+ * the open-file limit holds, with a notice, and every request succeeds. */
+START_TEST(count_fits_fd_limit)
 {
-    struct rlimit rl = {.rlim_cur = 256, .rlim_max = 256}; /* this forked test process and its child */
+    static const struct {
+        const char *which, *flag, *number, *notice;
+        rlim_t limit;
+        int fit;
+    } cases[] = {
+        {"async", "--concurrency", "400", "sayhi-async: open-file limit is 256: concurrency capped at 224 (asked for 400)\n",
+         256, 224},
+        {"sync", "--threads", "200", "sayhi-sync: open-file limit is 64: threads capped at 10 (asked for 200)\n", 64,
+         10},
+    };
+    struct rlimit rl = {.rlim_cur = cases[_i].limit, .rlim_max = cases[_i].limit}; /* this test process, its child */
     ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
-    tc_run(&r, "async", (const char *const[]){"--number", "400", "--url", tc_url(srv.port, "/say-hi?delay=0"), "--json",
-                                               NULL},
-               30000);
-    ck_assert_msg(r.rc == 0, "exit %d: %s", r.rc, r.err);
-    ck_assert_msg(strstr(r.err, "open-file limit is 256: concurrency capped at 224 (asked for 400)") != NULL, "%s",
-                  r.err);
-    cJSON *o = tc_json(&r);
-    ck_assert_int_eq((int)tc_num(o, "concurrency"), 224);
-    ck_assert_int_eq((int)tc_num(o, "ok"), 400);
-    cJSON_Delete(o);
-}
-END_TEST
-
-/* sayhi-sync --threads needs 3 descriptors a thread (its connection and
- * libcurl's socketpair): at 200 threads under a hard limit of 64, 180
- * requests failed to connect. Now the threads are capped with a notice. */
-START_TEST(sync_threads_fit_fd_limit)
-{
-    struct rlimit rl = {.rlim_cur = 64, .rlim_max = 64}; /* this forked test process and its child */
-    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
-    tc_run(&r, "sync", (const char *const[]){"--number", "200", "--threads", "200", "--url",
-                                              tc_url(srv.port, "/say-hi?delay=0"), "--json", NULL},
+    tc_run(&r, cases[_i].which, (const char *const[]){"--number", cases[_i].number, cases[_i].flag, cases[_i].number,
+                                                       "--url", tc_url(srv.port, "/say-hi?delay=0"), "--json", NULL},
            30000);
     ck_assert_msg(r.rc == 0, "exit %d: %s", r.rc, r.err);
-    ck_assert_str_eq(r.err, "sayhi-sync: open-file limit is 64: threads capped at 10 (asked for 200)\n");
+    ck_assert_str_eq(r.err, cases[_i].notice);
     cJSON *o = tc_json(&r);
-    ck_assert_int_eq((int)tc_num(o, "concurrency"), 10);
-    ck_assert_int_eq((int)tc_num(o, "ok"), 200);
+    ck_assert_int_eq((int)tc_num(o, "concurrency"), cases[_i].fit);
+    ck_assert_int_eq((int)tc_num(o, "ok"), atoi(cases[_i].number));
     cJSON_Delete(o);
 }
 END_TEST
@@ -582,8 +579,7 @@ int main(void)
     tcase_add_test(shared, verbose_order);
     tcase_add_test(shared, async_overlaps_sync_does_not);
     tcase_add_test(shared, threads_report);
-    tcase_add_test(shared, async_concurrency_fits_fd_limit);
-    tcase_add_test(shared, sync_threads_fit_fd_limit);
+    tcase_add_loop_test(shared, count_fits_fd_limit, 0, 2);
     tcase_add_test(shared, sync_threads_that_cannot_start);
 
     TCase *own = testsuite_case(s, "own-server", 120, NULL, NULL);
