@@ -8,11 +8,9 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <event2/event_struct.h> /* events embedded in struct conn: no malloc per socket */
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdbool.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -40,8 +38,6 @@ struct async {
     struct stats *st;
     struct event_base *base;
     const struct timeval *timeout; /* a libevent common timeout: O(1) add and delete */
-    struct sockaddr_storage addr;
-    socklen_t addrlen;
     char *req;
     size_t reqlen;
     size_t n, next, done;
@@ -73,11 +69,7 @@ static void finish(struct conn *c, unsigned status, enum stats_error kind, const
     int64_t now = stats_now_us();
     event_del(&c->tev);
     c->busy = false;
-    stats_end(a->st, c->id, now, status, kind);
-    if (kind != STATS_OK)
-        client_note_failure(a->cfg, kind, status, detail);
-    if (a->cfg->verbose)
-        client_verbose_done(c->id, status, kind, now - a->st->t0_us - a->st->rec[c->id].start_us);
+    client_request_done(a->cfg, a->st, c->id, now, status, kind, detail);
     a->done++;
     if (a->done == a->n)
         event_base_loopbreak(a->base);
@@ -129,7 +121,7 @@ static void send_request(struct conn *c)
 static void conn_open(struct conn *c)
 {
     struct async *a = c->a;
-    c->fd = socket(a->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    c->fd = socket(a->cfg->addr.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (c->fd < 0) {
         fail(c, STATS_ERR_CONNECT, errno);
         return;
@@ -140,7 +132,7 @@ static void conn_open(struct conn *c)
     event_assign(&c->wev, a->base, c->fd, EV_WRITE, on_write, c);
     c->sent = 0;
     c->got = 0;
-    if (connect(c->fd, (struct sockaddr *)&a->addr, a->addrlen) != 0) {
+    if (connect(c->fd, (const struct sockaddr *)&a->cfg->addr.ss, a->cfg->addr.len) != 0) {
         if (errno != EINPROGRESS) {
             fail(c, STATS_ERR_CONNECT, errno);
             return;
@@ -164,9 +156,7 @@ static void request_start(struct conn *c)
     c->sent = 0;
     c->got = 0;
     response_init(&c->resp);
-    if (a->cfg->verbose)
-        client_verbose_start(c->id);
-    stats_begin(a->st, c->id, stats_now_us());
+    client_request_start(a->cfg, a->st, c->id, stats_now_us());
     event_add(&c->tev, a->timeout);
     if (c->fd < 0)
         conn_open(c);
@@ -188,11 +178,13 @@ static void conn_continue(struct conn *c)
 static void on_response(struct conn *c)
 {
     struct async *a = c->a;
-    bool keep = a->cfg->keepalive && http_should_keep_alive(&c->resp.parser);
+    bool keep = a->cfg->keepalive && response_keeps_connection(&c->resp);
     c->reused = true;
     if (!keep)
         conn_close(c);
-    finish(c, response_status(&c->resp), response_verdict(&c->resp), NULL);
+    char why[RESPONSE_WHY_MAX];
+    enum stats_error kind = response_verdict(&c->resp, why);
+    finish(c, response_status(&c->resp), kind, why);
 }
 
 static void on_read(evutil_socket_t fd, short what, void *arg)
@@ -204,7 +196,9 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
     ssize_t r = read(fd, readbuf, sizeof readbuf);
     if (r < 0 && (errno == EAGAIN || errno == EINTR))
         return;
-    if (!c->busy) { /* the server closed (or wrote to) an idle connection */
+    if (!c->busy) { /* the server closed, or wrote to, an idle connection */
+        if (r > 0)
+            client_note_unsolicited(c->a->cfg, c->a->st, c->id, (size_t)r);
         conn_close(c);
         return;
     }
@@ -251,6 +245,15 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
     struct conn *c = arg;
     (void)fd;
     (void)what;
+    /* libevent's clock is CLOCK_MONOTONIC_COARSE (1-4 ms steps) and cached
+     * per loop pass, so the timer can fire before --timeout has passed by
+     * the clock latencies are measured with: wait out the rest. Cheaper than
+     * EVENT_BASE_FLAG_PRECISE_TIMER, which costs a timerfd_settime per pass. */
+    int64_t left = client_time_left(c->a->cfg, c->a->st, c->id, stats_now_us());
+    if (left > 0) {
+        event_add(&c->tev, &(struct timeval){.tv_sec = left / 1000000, .tv_usec = left % 1000000});
+        return;
+    }
     conn_close(c);
     finish(c, 0, STATS_ERR_TIMEOUT, NULL);
     conn_continue(c);
@@ -270,66 +273,10 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         log_progress_update(&a->bar, a->done, stats_now_us());
 }
 
-/* 0 when a TCP connection to ai opens within timeout_us (then closed). */
-static int probe(const struct addrinfo *ai, int64_t timeout_us)
-{
-    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
-    if (rc != 0 && errno == EINPROGRESS) {
-        struct pollfd p = {.fd = fd, .events = POLLOUT};
-        int err = 0;
-        socklen_t len = sizeof err;
-        rc = poll(&p, 1, (int)(timeout_us / 1000)) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
-                     err == 0
-                 ? 0
-                 : -1;
-    }
-    close(fd);
-    return rc;
-}
-
-static int resolve(struct async *a)
-{
-    const struct client_url *u = &a->cfg->target;
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
-    int rc = getaddrinfo(u->host, u->port, &hints, &res);
-    if (rc != 0) {
-        client_note_failure(a->cfg, STATS_ERR_CONNECT, 0, gai_strerror(rc));
-        return -1;
-    }
-    /* A name can have several addresses (localhost: ::1 and 127.0.0.1) and
-     * the server may listen on only one; like libcurl, use the first that
-     * takes a connection, or the first of all when none does (its error is
-     * then what every request reports). */
-    const struct addrinfo *use = res;
-    for (const struct addrinfo *ai = res; res->ai_next != NULL && ai != NULL; ai = ai->ai_next) {
-        if (probe(ai, a->cfg->timeout_us) == 0) {
-            use = ai;
-            break;
-        }
-    }
-    memcpy(&a->addr, use->ai_addr, use->ai_addrlen);
-    a->addrlen = use->ai_addrlen;
-    freeaddrinfo(res);
-    return 0;
-}
-
 static int build_request(struct async *a)
 {
     a->req = client_request_text(a->cfg, "sayhi-async", &a->reqlen);
     return a->req != NULL ? 0 : -1;
-}
-
-/* Every request fails the same way when there is nowhere to connect. */
-static void fail_all(struct async *a)
-{
-    for (size_t id = 0; id < a->n; id++) {
-        int64_t now = stats_now_us();
-        stats_begin(a->st, id, now);
-        stats_end(a->st, id, now, 0, STATS_ERR_CONNECT);
-    }
 }
 
 static int setup(struct async *a, size_t concurrency)
@@ -362,8 +309,6 @@ int async_run(const struct client_config *cfg, size_t concurrency, struct stats 
     if (setup(&a, concurrency) != 0) {
         cli_error("cannot set up the event loop for %zu connections: out of memory", concurrency);
         rc = -1;
-    } else if (resolve(&a) != 0) {
-        fail_all(&a);
     } else {
         log_progress_init(&a.bar, client_progress_wanted(cfg), a.n, stats_now_us());
         a.tick = event_new(a.base, -1, EV_PERSIST, on_tick, &a);

@@ -12,9 +12,6 @@
 #include <signal.h>
 #include <stdio.h>
 
-/* Descriptors kept back from connections: stdio, the epoll fd, the timeline, libc. */
-#define FD_RESERVE 32
-
 static const struct client_spec spec = {
     .summary = "GETs a URL --number times from one thread with at most --concurrency requests in\n"
                "flight on kept-alive connections (libevent); by default all of them at once.\n",
@@ -24,21 +21,6 @@ static const struct client_spec spec = {
     .extra_max = CLIENT_NUMBER_MAX,
 };
 
-/* C connections need C descriptors: raise the limit, or lower C and say so. */
-static size_t fit_concurrency(const struct client_config *cfg)
-{
-    uint64_t want = cfg->extra != 0 && cfg->extra < cfg->number ? cfg->extra : cfg->number;
-    uint64_t limit = cli_raise_fd_limit(want + FD_RESERVE);
-    if (want + FD_RESERVE > limit) {
-        uint64_t fit = limit > FD_RESERVE + 1 ? limit - FD_RESERVE : 1;
-        if (!cfg->quiet)
-            cli_error("open-file limit is %llu: concurrency capped at %llu (asked for %llu)",
-                      (unsigned long long)limit, (unsigned long long)fit, (unsigned long long)want);
-        want = fit;
-    }
-    return (size_t)want;
-}
-
 static int engine(const struct client_config *cfg, struct stats *st, void *arg)
 {
     return async_run(cfg, *(size_t *)arg, st);
@@ -47,11 +29,14 @@ static int engine(const struct client_config *cfg, struct stats *st, void *arg)
 int main(int argc, char **argv)
 {
     struct client_config cfg;
+    cli_stdio_guard(); /* before anything opens a descriptor: see cli.h */
     cli_set_program("sayhi-async");
     if (client_parse_args(argc, argv, &spec, &cfg) != 0)
         return CLI_EXIT_USAGE;
     signal(SIGPIPE, SIG_IGN); /* a write to a reset socket must be an error, not a death */
-    size_t concurrency = fit_concurrency(&cfg);
+    /* C connections need C descriptors: raise the limit, or lower C and say so. */
+    uint64_t want = cfg.extra != 0 && cfg.extra < cfg.number ? cfg.extra : cfg.number;
+    size_t concurrency = (size_t)client_fit_fd_limit(&cfg, want, 1, "concurrency");
     struct report_run run = {.client = "async", .concurrency = concurrency};
     return client_run(&cfg, engine, &concurrency, &run);
 }

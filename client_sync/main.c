@@ -1,7 +1,8 @@
 /* sayhi-sync: the synchronous client, and with --threads the thread pool.
  *
- * main() only turns flags into a client_config, runs the engine (sync.c)
- * and hands the records to report.c. */
+ * main() only turns flags into a client_config, fits the threads to the
+ * open-file limit, runs the engine (sync.c) and hands the records to
+ * report.c. */
 #include "cli.h"
 #include "client.h"
 #include "report.h"
@@ -15,25 +16,43 @@ static const struct client_spec spec = {
                "(libcurl), or with --threads T on T threads sharing the requests.\n",
     .extra_flag = "--threads",
     .extra_help = "  --threads T           T worker threads doing blocking requests (reported as\n"
-                  "                        client \"threads\"; default: none, one request at a time)\n",
+                  "                        client \"threads\"; default: none, one request at a time;\n"
+                  "                        capped by the open-file limit, with a notice)\n",
     .extra_max = 10000,
+};
+
+/* Descriptors a worker thread holds: its connection, and the socketpair of
+ * the multi handle libcurl 7.88 makes for curl_easy_perform (counted in
+ * /proc/PID/fd: 3 per thread). */
+#define FDS_PER_THREAD 3
+
+struct job {
+    unsigned threads;       /* 0: one request after another */
+    struct report_run *run; /* its concurrency: the threads that ran */
 };
 
 static int engine(const struct client_config *cfg, struct stats *st, void *arg)
 {
-    return sync_run(cfg, *(unsigned *)arg, st);
+    struct job *job = arg;
+    int rc = sync_run(cfg, &job->threads, st);
+    if (job->threads > 0)
+        job->run->concurrency = job->threads;
+    return rc;
 }
 
 int main(int argc, char **argv)
 {
     struct client_config cfg;
+    cli_stdio_guard(); /* before anything opens a descriptor: see cli.h */
     cli_set_program("sayhi-sync");
     if (client_parse_args(argc, argv, &spec, &cfg) != 0)
         return CLI_EXIT_USAGE;
-    /* More threads than requests would only idle. */
+    /* More threads than requests would only idle; more than the open-file
+     * limit holds would fail to connect. */
     unsigned threads = (unsigned)(cfg.extra < cfg.number ? cfg.extra : cfg.number);
     if (threads > 0)
-        cli_raise_fd_limit(threads + 64);
+        threads = (unsigned)client_fit_fd_limit(&cfg, threads, FDS_PER_THREAD, "threads");
     struct report_run run = {.client = threads > 0 ? "threads" : "sync", .concurrency = threads > 0 ? threads : 1};
-    return client_run(&cfg, engine, &threads, &run);
+    struct job job = {.threads = threads, .run = &run};
+    return client_run(&cfg, engine, &job, &run);
 }

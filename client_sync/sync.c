@@ -29,6 +29,7 @@ struct engine {
     const struct client_config *cfg;
     struct stats *st;
     char *req; /* the request bytes, the same for every request */
+    char url[96]; /* what libcurl connects to: cfg->addr, "http://[::1]:8080/" */
     size_t reqlen;
     uint64_t next; /* next request number to take (threads: atomically) */
     uint64_t done;
@@ -38,8 +39,10 @@ struct worker {
     struct engine *e;
     CURL *h;           /* NULL while not connected */
     curl_socket_t fd;  /* the connection's socket */
+    size_t last_id;    /* the request whose response the connection carried last */
     pthread_t tid;
     char errbuf[CURL_ERROR_SIZE];
+    char why[RESPONSE_WHY_MAX]; /* the verdict's words, for the notice */
     struct response resp;
 };
 
@@ -93,14 +96,13 @@ static int ms_until(int64_t deadline)
 
 static int connect_to(struct worker *w, int64_t deadline, struct outcome *o)
 {
-    const struct client_config *cfg = w->e->cfg;
     w->h = curl_easy_init();
     if (w->h == NULL) {
         *o = (struct outcome){.kind = STATS_ERR_CONNECT, .detail = "out of memory"};
         return -1;
     }
     w->errbuf[0] = '\0';
-    curl_easy_setopt(w->h, CURLOPT_URL, cfg->url);
+    curl_easy_setopt(w->h, CURLOPT_URL, w->e->url);
     curl_easy_setopt(w->h, CURLOPT_CONNECT_ONLY, 1L);
     curl_easy_setopt(w->h, CURLOPT_ERRORBUFFER, w->errbuf);
     curl_easy_setopt(w->h, CURLOPT_CONNECTTIMEOUT_MS, (long)(ms_until(deadline) > 0 ? ms_until(deadline) : 1));
@@ -192,8 +194,9 @@ static void receive_response(struct worker *w, int64_t deadline, struct outcome 
             return;
         }
         if (state > 0) {
-            *o = (struct outcome){.kind = response_verdict(&w->resp), .status = response_status(&w->resp),
-                                  .reusable = n > 0 && http_should_keep_alive(&w->resp.parser)};
+            *o = (struct outcome){.kind = response_verdict(&w->resp, w->why), .status = response_status(&w->resp),
+                                  .detail = w->why,
+                                  .reusable = n > 0 && response_keeps_connection(&w->resp)};
             return;
         }
         if (n == 0) {
@@ -204,6 +207,21 @@ static void receive_response(struct worker *w, int64_t deadline, struct outcome 
     }
 }
 
+/* Before a kept-alive connection carries the next request, as libcurl
+ * checks it: bytes waiting on it answer no request (they make the last one
+ * a bad status), and one the server closed while idle is simply dropped. */
+static void check_idle(struct worker *w)
+{
+    if (w->h == NULL)
+        return;
+    ssize_t n = client_idle_read((int)w->fd);
+    if (n == 0)
+        return;
+    if (n > 0)
+        client_note_unsolicited(w->e->cfg, w->e->st, w->last_id, (size_t)n);
+    disconnect(w);
+}
+
 /* One request on the worker's connection, opening one when there is none.
  * A kept-alive connection that fails before any reply byte was probably
  * closed by the server while idle: the request is sent once more on a new
@@ -211,6 +229,7 @@ static void receive_response(struct worker *w, int64_t deadline, struct outcome 
 static struct outcome exchange(struct worker *w, int64_t deadline)
 {
     struct outcome o = {0};
+    check_idle(w);
     for (int attempt = 0; attempt < 2; attempt++) {
         bool fresh = w->h == NULL;
         if (fresh && connect_to(w, deadline, &o) != 0)
@@ -229,20 +248,13 @@ static struct outcome exchange(struct worker *w, int64_t deadline)
 static void one_request(struct worker *w, size_t id)
 {
     struct engine *e = w->e;
-    const struct client_config *cfg = e->cfg;
-    if (cfg->verbose)
-        client_verbose_start(id);
     int64_t t0 = stats_now_us();
-    stats_begin(e->st, id, t0);
-    struct outcome o = exchange(w, t0 + cfg->timeout_us);
+    client_request_start(e->cfg, e->st, id, t0);
+    struct outcome o = exchange(w, t0 + e->cfg->timeout_us);
+    w->last_id = id;
     if (o.aborted) /* interrupted: left unfinished, not a failure */
         return;
-    int64_t t1 = stats_now_us();
-    stats_end(e->st, id, t1, o.status, o.kind);
-    if (o.kind != STATS_OK)
-        client_note_failure(cfg, o.kind, o.status, o.detail);
-    if (cfg->verbose)
-        client_verbose_done(id, o.status, o.kind, t1 - t0);
+    client_request_done(e->cfg, e->st, id, stats_now_us(), o.status, o.kind, o.detail);
 }
 
 static void *worker_main(void *arg)
@@ -269,17 +281,24 @@ static void run_serial(struct engine *e, struct worker *w)
     log_progress_end(&bar);
 }
 
-static int run_threads(struct engine *e, struct worker *ws, unsigned threads)
+/* Starts the workers and waits for them. A thread pthread_create refuses
+ * (memory, a limit on threads) is left out with one line on stderr; with
+ * none started, the main thread does the work. Returns how many ran. */
+static unsigned run_threads(struct engine *e, struct worker *ws, unsigned threads)
 {
     unsigned started = 0;
-    for (; started < threads; started++) {
-        if (pthread_create(&ws[started].tid, NULL, worker_main, &ws[started]) != 0) {
-            cli_error("cannot start thread %u of %u", started + 1, threads);
-            break;
-        }
+    int err = 0;
+    while (started < threads && (err = pthread_create(&ws[started].tid, NULL, worker_main, &ws[started])) == 0)
+        started++;
+    if (started < threads)
+        cli_error("could start only %u of %u threads (%s): running with %u", started, threads, strerror(err),
+                  started > 0 ? started : 1);
+    if (started == 0) {
+        worker_main(&ws[0]);
+        return 1;
     }
     struct log_progress bar;
-    log_progress_init(&bar, client_progress_wanted(e->cfg) && started == threads, e->cfg->number, stats_now_us());
+    log_progress_init(&bar, client_progress_wanted(e->cfg), e->cfg->number, stats_now_us());
     while (bar.enabled && !client_interrupted && __atomic_load_n(&e->done, __ATOMIC_RELAXED) < e->cfg->number) {
         nanosleep(&(struct timespec){.tv_nsec = 50 * 1000 * 1000}, NULL);
         log_progress_update(&bar, __atomic_load_n(&e->done, __ATOMIC_RELAXED), stats_now_us());
@@ -287,19 +306,25 @@ static int run_threads(struct engine *e, struct worker *ws, unsigned threads)
     for (unsigned i = 0; i < started; i++)
         pthread_join(ws[i].tid, NULL);
     log_progress_end(&bar);
-    return started == threads ? 0 : -1;
+    return started;
 }
 
-int sync_run(const struct client_config *cfg, unsigned threads, struct stats *st)
+int sync_run(const struct client_config *cfg, unsigned *threads, struct stats *st)
 {
     struct engine e = {.cfg = cfg, .st = st};
-    unsigned nw = threads > 0 ? threads : 1;
+    unsigned nw = *threads > 0 ? *threads : 1;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         cli_error("cannot initialise libcurl");
         return -1;
     }
     struct worker *ws = calloc(nw, sizeof *ws);
     e.req = client_request_text(cfg, "sayhi-sync", &e.reqlen);
+    /* The address client_run resolved, not the name: libcurl has rules of
+     * its own (it takes localhost as both loopbacks, with happy eyeballs),
+     * and both clients must connect where the one rule says. The Host
+     * header is in e.req, as the URL wrote it. */
+    char host[64];
+    snprintf(e.url, sizeof e.url, "http://%s:%s/", resolve_url_host(&cfg->addr, host, sizeof host), cfg->target.port);
     int rc = 0;
     if (ws == NULL || e.req == NULL) {
         cli_error("out of memory for %u workers", nw);
@@ -307,10 +332,10 @@ int sync_run(const struct client_config *cfg, unsigned threads, struct stats *st
     } else {
         for (unsigned i = 0; i < nw; i++)
             ws[i].e = &e;
-        if (threads == 0)
+        if (*threads == 0)
             run_serial(&e, &ws[0]);
         else
-            rc = run_threads(&e, ws, threads);
+            *threads = run_threads(&e, ws, *threads);
     }
     for (unsigned i = 0; ws != NULL && i < nw; i++)
         disconnect(&ws[i]);

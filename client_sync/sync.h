@@ -10,8 +10,11 @@
 #include "client.h"
 #include "stats.h"
 
-/* Runs cfg->number requests into st (initialised for that many). Returns 0,
- * or -1 on a setup error already reported on stderr. */
-int sync_run(const struct client_config *cfg, unsigned threads, struct stats *st);
+/* Runs cfg->number requests into st (initialised for that many) on
+ * *threads threads (0: one request after another on this one); when not
+ * every thread could be started, those that were do the work and *threads
+ * says how many ran. Returns 0, or -1 on a setup error already reported on
+ * stderr. */
+int sync_run(const struct client_config *cfg, unsigned *threads, struct stats *st);
 
 #endif

@@ -9,20 +9,24 @@
 #ifndef SAYHI_CLIENT_H
 #define SAYHI_CLIENT_H
 
+#include "resolve.h"
 #include "stats.h"
 
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define CLIENT_NUMBER_MAX 10000000
 #define CLIENT_DEFAULT_URL "http://127.0.0.1:8080/say-hi"
-#define CLIENT_EXIT_INTERRUPTED 130 /* as a shell reports a SIGINT death */
+#define CLIENT_EXIT_INTERRUPTED 130 /* SIGINT: 128 + 2, as a shell reports a death by it */
+#define CLIENT_EXIT_TERMINATED 143  /* SIGTERM: 128 + 15 */
 
-/* Set by SIGINT while client_run() runs an engine. Engines then start no new
- * request and abandon those in flight (they stay unfinished); the report
- * covers the requests that finished and the exit code is 130. */
+/* Set to the signal's number by SIGINT or SIGTERM while client_run() runs
+ * an engine. Engines then start no new request and abandon those in flight
+ * (they stay unfinished); the report covers the requests that finished and
+ * the exit code is 130 (SIGINT) or 143 (SIGTERM). */
 extern volatile sig_atomic_t client_interrupted;
 
 struct client_url {
@@ -49,9 +53,11 @@ struct client_config {
     const char *timeline_path;
     FILE *timeline;       /* opened while parsing so a bad path fails before the run */
     uint64_t extra;       /* value of spec->extra_flag, 0 when not given */
+    struct resolve_addr addr; /* where every request connects: set by client_run */
 };
 
-/* Parses argv (defaults first); --help and --version print and exit 0.
+/* Parses argv (defaults first); --help and --version print and exit 0 (1
+ * when stdout cannot be written).
  * Returns 0, or -1 after one line on stderr (exit CLI_EXIT_USAGE). */
 int client_parse_args(int argc, char **argv, const struct client_spec *spec, struct client_config *cfg);
 
@@ -70,25 +76,66 @@ struct report_run;
 typedef int client_engine(const struct client_config *cfg, struct stats *st, void *arg);
 
 /* The part of main() every client shares once flags are parsed: allocates
- * the records, runs engine(cfg, st, arg) with SIGINT caught (see
- * client_interrupted), sets run->elapsed_s and prints the report. Returns the
- * exit code. */
+ * the records, resolves the host into cfg->addr (resolve.h; when it has no
+ * address every request is a connect error and no engine runs), runs
+ * engine(cfg, st, arg) with SIGINT and SIGTERM caught (see
+ * client_interrupted), sets run->elapsed_s, prints the report and closes
+ * stdout. Returns the exit code: CLI_EXIT_FAILURE too when stdout could not
+ * be written (one line on stderr says why). */
 int client_run(struct client_config *cfg, client_engine *engine, void *arg, struct report_run *run);
+
+/* Descriptors kept back from connections by client_fit_fd_limit: stdio,
+ * the event loop's, the --timeline file, and the libraries' own. */
+#define CLIENT_FD_RESERVE 32
+
+/* How many of want units (connections, threads) needing per descriptors
+ * each fit the open-file limit, raised first as far as the hard limit
+ * allows; at least 1. When fewer than want fit, says so on stderr (unless
+ * --quiet), naming what was capped: "open-file limit is 1024: concurrency
+ * capped at 992 (asked for 10000)". */
+uint64_t client_fit_fd_limit(const struct client_config *cfg, uint64_t want, uint64_t per, const char *what);
 
 /* Whether a progress bar may be drawn: never with --json, --quiet or
  * --verbose (log_progress_init adds: only on a terminal, after a second). */
 bool client_progress_wanted(const struct client_config *cfg);
 
-/* --verbose lines on stderr: "13:17:16.123 start #7" and
+/* Marks request id (0-based) started at now_us (monotonic): its record,
+ * and under --verbose the line "13:17:16.123 start #7" on stderr (ids show
+ * 1-based, as in --timeline). */
+void client_request_start(const struct client_config *cfg, struct stats *st, size_t id, int64_t now_us);
+
+/* Microseconds left of request id's --timeout at now_us, by the clock its
+ * latency is measured with (stats_now_us): 0 or less once it has passed. */
+int64_t client_time_left(const struct client_config *cfg, const struct stats *st, size_t id, int64_t now_us);
+
+/* Records the end of request id at now_us with what it came to (status 0
+ * when no response came; detail as for client_note_failure): its record,
+ * the first-failure notice, and under --verbose the line
  * "13:17:17.125 done #7 200 1002ms" (the error kind appended on failure).
- * id is 0-based; lines show it 1-based as in --timeline. */
-void client_verbose_start(size_t id);
-void client_verbose_done(size_t id, unsigned status, enum stats_error error, int64_t latency_us);
+ * Both engines end every request here, and here --timeout is kept: what
+ * ends a request after its --timeout has passed, even a complete response,
+ * is a timeout. Thread-safe for distinct ids. */
+void client_request_done(const struct client_config *cfg, struct stats *st, size_t id, int64_t now_us,
+                         unsigned status, enum stats_error kind, const char *detail);
+
+/* Bytes no request asked for came on an idle kept-alive connection after
+ * the response to request id: that request is counted bad_status after all
+ * (its status stays as received), with the first-failure notice. The caller
+ * closes the connection. */
+void client_note_unsolicited(const struct client_config *cfg, struct stats *st, size_t id, size_t n);
+
+/* What waits on the idle kept-alive socket fd, read without blocking: 0
+ * nothing (the connection can be reused), -1 the peer closed it (or an
+ * error), else the count of bytes that no request asked for (at most a
+ * few KB are read: the connection is closed anyway). */
+ssize_t client_idle_read(int fd);
 
 /* Prints "prog: <message>" on stderr for the first failure of each kind
  * only, so a dead server costs one line, not N: what failed and where, e.g.
  * "cannot connect to 127.0.0.1:8080: Connection refused". detail is the
- * system's or library's reason (may be NULL). Thread-safe. */
+ * system's or library's reason (may be NULL); for a bad status or body with
+ * a status, what response_verdict said ("answered status 500, not 2xx").
+ * Thread-safe. */
 void client_note_failure(const struct client_config *cfg, enum stats_error kind, unsigned status,
                          const char *detail);
 

@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,7 +127,10 @@ int report_finish(struct client_config *cfg, const struct stats *s, const struct
         free(sum);
         return CLI_EXIT_FAILURE;
     }
-    int rc = run->interrupted ? CLIENT_EXIT_INTERRUPTED : sum->failed == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+    int rc = run->interrupted == SIGTERM ? CLIENT_EXIT_TERMINATED
+             : run->interrupted      ? CLIENT_EXIT_INTERRUPTED
+             : sum->failed == 0      ? CLI_EXIT_OK
+                                     : CLI_EXIT_FAILURE;
     if (cfg->json) {
         char *j = report_json(sum, run);
         if (j != NULL)
@@ -145,7 +149,6 @@ int report_finish(struct client_config *cfg, const struct stats *s, const struct
         }
         cfg->timeline = NULL;
     }
-    fflush(stdout);
-    free(sum);
+    free(sum); /* stdout is flushed and checked by the caller: cli_stdout_finish */
     return rc;
 }

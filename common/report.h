@@ -16,7 +16,8 @@ struct report_run {
     const char *client;    /* "sync", "threads" or "async" */
     uint64_t concurrency;  /* most requests in flight at once */
     double elapsed_s;      /* wall time of the whole run */
-    bool interrupted;      /* stopped by SIGINT: the figures cover what finished */
+    int interrupted;       /* SIGINT or SIGTERM when one stopped the run: the figures
+                              cover what finished; 0 when it ran to the end */
     uint64_t asked;        /* --number, for "7 of 10 requests finished" */
 };
 
@@ -33,9 +34,10 @@ void report_human(FILE *out, const struct stats_summary *sum, const struct repor
  * error empty on success). 0 or -1 on a write error. */
 int report_timeline(FILE *out, const struct stats *s);
 
-/* Prints what cfg asks for (summary or JSON on stdout, the timeline file)
- * and returns the exit code: CLI_EXIT_OK when every request succeeded, else
- * CLI_EXIT_FAILURE. */
+/* Prints what cfg asks for (summary or JSON on stdout, the timeline file,
+ * closed and checked) and returns the exit code: CLI_EXIT_OK when every
+ * request succeeded, else CLI_EXIT_FAILURE. stdout is left buffered: the
+ * caller flushes and checks it (cli_stdout_finish). */
 int report_finish(struct client_config *cfg, const struct stats *s, const struct report_run *run);
 
 #endif

@@ -1,6 +1,7 @@
 /* response: incremental HTTP response parsing for both clients (response.h). */
 #include "response.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int on_body(http_parser *p, const char *at, size_t len)
@@ -14,19 +15,34 @@ static int on_body(http_parser *p, const char *at, size_t len)
     return 0;
 }
 
+/* 100 Continue, 102 Processing, 103 Early Hints...: not the answer yet. 101
+ * Switching Protocols is final: nothing after it is HTTP any more, and curl
+ * too takes an unasked-for 101 as the response. */
+static bool interim(const http_parser *p) { return p->status_code / 100 == 1 && p->status_code != 101; }
+
+/* An interim response ends with its header section, whatever its headers
+ * say (RFC 9110 §15.2): 1 tells the parser there is no body. */
+static int on_headers(http_parser *p) { return interim(p) ? 1 : 0; }
+
 static int on_complete(http_parser *p)
 {
     struct response *r = p->data;
+    if (interim(p)) { /* the parser goes on to the next response of the same request */
+        r->body_len = 0;
+        return 0;
+    }
     r->complete = true;
-    http_parser_pause(p, 1); /* nothing after the response belongs to this request */
+    http_parser_pause(p, 1); /* what follows is counted in extra */
     return 0;
 }
 
-static const http_parser_settings settings = {.on_body = on_body, .on_message_complete = on_complete};
+static const http_parser_settings settings = {
+    .on_headers_complete = on_headers, .on_body = on_body, .on_message_complete = on_complete};
 
 void response_init(struct response *r)
 {
     r->complete = false;
+    r->extra = 0;
     r->body_len = 0;
     http_parser_init(&r->parser, HTTP_RESPONSE);
     r->parser.data = r;
@@ -34,17 +50,45 @@ void response_init(struct response *r)
 
 int response_feed(struct response *r, const char *buf, size_t len)
 {
-    if (r->complete)
+    if (r->complete) {
+        r->extra += len;
         return 1;
-    http_parser_execute(&r->parser, &settings, len > 0 ? buf : NULL, len);
-    if (r->complete)
+    }
+    size_t used = http_parser_execute(&r->parser, &settings, len > 0 ? buf : NULL, len);
+    if (r->complete) {
+        r->extra = len - used; /* paused at the end: the parser stopped there */
         return 1;
+    }
     return HTTP_PARSER_ERRNO(&r->parser) == HPE_OK ? 0 : -1;
 }
 
-enum stats_error response_verdict(const struct response *r)
+void response_why_unsolicited(char *why, unsigned status, size_t n)
 {
-    if (r->body_len > sizeof r->body)
-        return STATS_ERR_BODY;
-    return validate_response(response_status(r), r->body, r->body_len);
+    snprintf(why, RESPONSE_WHY_MAX, "answered %u, then %zu bytes after the response that no request asked for",
+             status, n);
+}
+
+bool response_keeps_connection(const struct response *r)
+{
+    return r->extra == 0 && response_status(r) != 101 && http_should_keep_alive(&r->parser);
+}
+
+enum stats_error response_verdict(const struct response *r, char *why)
+{
+    unsigned status = response_status(r);
+    if (r->extra > 0) {
+        response_why_unsolicited(why, status, r->extra);
+        return STATS_ERR_STATUS;
+    }
+    /* A body longer than the buffer was not kept: validate_response sees
+     * only its length, which is over the limit, after the status. */
+    enum stats_error e = validate_response(status, r->body, r->body_len);
+    if (e == STATS_ERR_STATUS)
+        snprintf(why, RESPONSE_WHY_MAX, "answered status %u, not 2xx", status);
+    else if (e == STATS_ERR_BODY && r->body_len > VALIDATE_BODY_MAX)
+        snprintf(why, RESPONSE_WHY_MAX, "answered %u with a body over %d KB (%zu bytes)", status,
+                 VALIDATE_BODY_MAX / 1024, r->body_len);
+    else if (e == STATS_ERR_BODY)
+        snprintf(why, RESPONSE_WHY_MAX, "answered %u without a JSON body holding a string \"message\"", status);
+    return e;
 }

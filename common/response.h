@@ -2,9 +2,12 @@
  *
  * Bytes go in as they come off a socket (any split), and out come the
  * status, the body (de-chunked, kept up to VALIDATE_BODY_MAX) and whether
- * the response is complete. Both clients read responses through it, and it
- * is fuzzed without a socket. Not for: sockets, timeouts or retries (each
- * client's engine). */
+ * the response is complete. Interim 1xx responses (100 Continue, 103 Early
+ * Hints) are skipped: the response is the final one after them (RFC 9110
+ * §15.2). Bytes after the end of the response are a protocol error, never
+ * the next request's answer. Both clients read responses through it, and
+ * it is fuzzed without a socket. Not for: sockets, timeouts or retries
+ * (each client's engine). */
 #ifndef SAYHI_RESPONSE_H
 #define SAYHI_RESPONSE_H
 
@@ -17,7 +20,8 @@
 
 struct response {
     http_parser parser;
-    bool complete;   /* the parser saw the end of the response */
+    bool complete;   /* the parser saw the end of the final response */
+    size_t extra;    /* bytes after that end, in the feed that reached it */
     size_t body_len; /* bytes of body seen; above sizeof body only body[] was kept */
     char body[VALIDATE_BODY_MAX];
 };
@@ -25,12 +29,29 @@ struct response {
 void response_init(struct response *r);
 
 /* Feeds len bytes (len 0: the peer closed, which ends a body that runs to
- * EOF). Stops at the end of the response: bytes after it belong to no one.
- * Returns 1 complete, 0 more needed, -1 not HTTP (a parser error). */
+ * EOF). Stops at the end of the final response; bytes after it are counted
+ * in extra, and make the verdict a bad status. Returns 1 complete, 0 more
+ * needed, -1 not HTTP (a parser error). */
 int response_feed(struct response *r, const char *buf, size_t len);
 
-/* The verdict on a complete response: STATS_OK, _STATUS or _BODY. */
-enum stats_error response_verdict(const struct response *r);
+/* Room for the words of a verdict (response_verdict's why). */
+#define RESPONSE_WHY_MAX 128
+
+/* The verdict on a complete response: STATS_OK, _STATUS or _BODY. When it
+ * is not OK, why (RESPONSE_WHY_MAX bytes) gets what the server did, in the
+ * words of the first-failure notice after "GET <url> ": "answered status
+ * 500, not 2xx". */
+enum stats_error response_verdict(const struct response *r, char *why);
+
+/* The words for a response of status followed by n bytes that no request
+ * asked for: "answered 200, then 4 bytes after the response that no
+ * request asked for". Into why (RESPONSE_WHY_MAX bytes). */
+void response_why_unsolicited(char *why, unsigned status, size_t n);
+
+/* Whether the connection may carry the next request after this complete
+ * response: the server keeps it alive, nothing followed the response, and
+ * it did not switch protocols (101). */
+bool response_keeps_connection(const struct response *r);
 
 static inline unsigned response_status(const struct response *r) { return r->parser.status_code; }
 

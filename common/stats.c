@@ -56,6 +56,8 @@ void stats_end(struct stats *s, size_t id, int64_t now_us, unsigned status, enum
     r->done = 1;
 }
 
+void stats_amend(struct stats *s, size_t id, enum stats_error error) { s->rec[id].error = (uint8_t)error; }
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;

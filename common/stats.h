@@ -65,6 +65,10 @@ void stats_begin(struct stats *s, size_t id, int64_t now_us);
 /* Marks request id finished at now_us with status (0 if none) and error. */
 void stats_end(struct stats *s, size_t id, int64_t now_us, unsigned status, enum stats_error error);
 
+/* Changes the error of finished request id, e.g. when bytes after its
+ * response showed it was not the answer it seemed. */
+void stats_amend(struct stats *s, size_t id, enum stats_error error);
+
 /* Counts and exact percentiles (nearest rank: the smallest latency with at
  * least p% of the sample at or below it). Requests never finished count as
  * failed (STATS_ERR_CLOSED), unless the run is partial: then they are left

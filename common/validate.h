@@ -1,9 +1,10 @@
 /* validate: what counts as a good /say-hi response, for every client.
  *
- * A response is good when its status is 2xx and its body is a JSON object
- * with a string "message" (parsed with cJSON, so "message" hidden inside a
- * string or a truncated body does not pass). Not for: transport failures
- * (connect, timeout, reset), which each engine classifies itself. */
+ * A response is good when its status is 2xx and its body is one JSON text
+ * by RFC 8259 (jsoncheck.h: no raw control bytes, UTF-8 strings) that is an
+ * object with a string "message" (read with cJSON, so "message" hidden
+ * inside a string or a truncated body does not pass). Not for: transport
+ * failures (connect, timeout, reset), which each engine classifies itself. */
 #ifndef SAYHI_VALIDATE_H
 #define SAYHI_VALIDATE_H
 

@@ -18,29 +18,49 @@
 static struct tc_run r; /* large buffers: static, one run at a time */
 
 #define OK_BODY "{\"message\":\"hi\"}" /* 16 bytes */
+#define OK_REPLY "HTTP/1.1 200 OK\r\nContent-Length: 16\r\n\r\n" OK_BODY
+#define SP16 "                "
+#define SP256 SP16 SP16 SP16 SP16 SP16 SP16 SP16 SP16 SP16 SP16 SP16 SP16 SP16 SP16 SP16 SP16
+#define SP1K SP256 SP256 SP256 SP256
 
 struct misbehaviour {
     const char *name;
     const char *reply;   /* NULL: read the request, never answer */
     const char *kind;    /* the "errors" key every request must land in; NULL: all succeed */
     const char *notice;  /* in the one stderr line of a failing run */
+    const char *later;   /* written 50 ms after reply, when not NULL */
 };
 
 static const struct misbehaviour cases[] = {
-    {"garbage instead of HTTP", "garbage, not HTTP\r\n\r\n", "bad_status", "not a valid HTTP response"},
+    {"garbage instead of HTTP", "garbage, not HTTP\r\n\r\n", "bad_status", "not a valid HTTP response", NULL},
     {"body shorter than Content-Length, then close", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" OK_BODY,
-     "closed", "closed before the response was complete"},
-    /* The client reads exactly Content-Length bytes, as HTTP says: "{\"mes" is what the server sent as the body. */
-    {"Content-Length shorter than the JSON", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n" OK_BODY, "bad_body",
-     "without a JSON body"},
-    {"200 with an empty body", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", "bad_body", "without a JSON body"},
-    {"204 and no body", "HTTP/1.1 204 No Content\r\n\r\n", "bad_body", "answered 204 without a JSON body"},
+     "closed", "closed before the response was complete", NULL},
+    /* The client reads exactly Content-Length bytes, as HTTP says: "{\"mes" is what the server sent as the
+     * body, and the 11 bytes after it answer no request. */
+    {"Content-Length shorter than the JSON", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n" OK_BODY, "bad_status",
+     "answered 200, then 11 bytes after the response that no request asked for", NULL},
+    {"200 with an empty body", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", "bad_body", "without a JSON body", NULL},
+    {"204 and no body", "HTTP/1.1 204 No Content\r\n\r\n", "bad_body", "answered 204 without a JSON body", NULL},
+    {"control bytes inside the object", "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n{\x01\"message\"\x02:\x03\"hi\"\x04}",
+     "bad_body", "without a JSON body", NULL},
+    {"a good body with 1 KB of blanks after it", "HTTP/1.1 200 OK\r\nContent-Length: 1040\r\n\r\n" OK_BODY SP1K,
+     "bad_body", "answered 200 with a body over 1 KB (1040 bytes)", NULL},
     {"500 with a good body", "HTTP/1.1 500 Oops\r\nContent-Length: 16\r\n\r\n" OK_BODY, "bad_status",
-     "answered status 500"},
+     "answered status 500", NULL},
+    /* Interim responses before the final one are skipped (RFC 9110 §15.2). */
+    {"100 Continue, then 200", "HTTP/1.1 100 Continue\r\n\r\n" OK_REPLY, NULL, NULL, NULL},
+    {"103 Early Hints with headers, then 200",
+     "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n" OK_REPLY, NULL, NULL, NULL},
+    {"100 Continue, a pause, then 200", "HTTP/1.1 100 Continue\r\n\r\n", NULL, NULL, OK_REPLY},
+    {"101 Switching Protocols nobody asked for",
+     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n", "bad_status",
+     "answered status 101", NULL},
+    {"bytes after the response", OK_REPLY "junk", "bad_status",
+     "answered 200, then 4 bytes after the response that no request asked for", NULL},
     {"chunked body", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"mes\r\nb\r\nsage\":\"hi\"}\r\n0\r\n\r\n",
-     NULL, NULL},
-    {"body until close, no Content-Length", "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" OK_BODY, NULL, NULL},
-    {"accepts and never answers", NULL, "timeout", "within --timeout 1s"},
+     NULL, NULL, NULL},
+    {"body until close, no Content-Length", "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" OK_BODY, NULL, NULL, NULL},
+    {"accepts and never answers", NULL, "timeout", "within --timeout 1s", NULL},
 };
 #define NCASES (sizeof cases / sizeof cases[0])
 
@@ -48,7 +68,8 @@ static const struct misbehaviour cases[] = {
 static void run_case(const struct misbehaviour *m, const char *which)
 {
     struct test_server fake;
-    ck_assert_int_eq(test_canned_server_start(&fake, m->reply, m->reply != NULL ? strlen(m->reply) : 0), 0);
+    ck_assert_int_eq(
+        test_canned_server_start_later(&fake, m->reply, m->reply != NULL ? strlen(m->reply) : 0, m->later, 50), 0);
     /* Never answering costs sync a full --timeout per request: keep it short. */
     const char *number = m->reply != NULL ? "3" : "2";
     tc_run(&r, which,

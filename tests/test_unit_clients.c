@@ -5,6 +5,8 @@
 #include "cli.h"
 #include "jsonnum.h"
 #include "report.h"
+#include "resolve.h"
+#include "response.h"
 #include "stats.h"
 #include "validate.h"
 
@@ -12,9 +14,12 @@
 
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <arpa/inet.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 START_TEST(percentiles_nearest_rank)
 {
@@ -105,6 +110,23 @@ START_TEST(validate_cases)
         {200, "{\"message\":\"Hi\"", STATS_ERR_BODY},
         {200, "{\"message\":\"Hi\"}junk", STATS_ERR_BODY},
         {200, "{\"Message\":\"Hi\"}", STATS_ERR_BODY},
+        /* RFC 8259, not cJSON's leniency: raw control bytes only as the four
+         * blanks between tokens, never inside strings; strict numbers; UTF-8. */
+        {200, "{\x01\"message\"\x02:\x03\"hi\"\x04}", STATS_ERR_BODY},
+        {200, "{\"message\":\"h\x01i\"}", STATS_ERR_BODY},
+        {200, "{\"message\":\"h\ti\"}", STATS_ERR_BODY},
+        {200, "{\"message\":\"hi\"}\x0b", STATS_ERR_BODY},
+        {200, "\t{\r\n\"message\" :\t\"h\\t\\u00e9\\ud83d\\ude00\" }\r\n", STATS_OK},
+        {200, "{\"message\":\"hi\",\"n\":01}", STATS_ERR_BODY},
+        {200, "{\"message\":\"hi\",\"n\":1.}", STATS_ERR_BODY},
+        {200, "{\"message\":\"hi\",\"n\":-0.5e+3,\"a\":[true,false,null,{}]}", STATS_OK},
+        {200, "{\"message\":\"hi\",}", STATS_ERR_BODY},
+        {200, "{\"message\":\"\\x41\"}", STATS_ERR_BODY},
+        {200, "{\"message\":\"caf\xc3\xa9 \xf0\x9f\x98\x80\"}", STATS_OK},
+        {200, "{\"message\":\"caf\xe9\"}", STATS_ERR_BODY},        /* Latin-1, not UTF-8 */
+        {200, "{\"message\":\"\xc0\xaf\"}", STATS_ERR_BODY},      /* overlong '/' */
+        {200, "{\"message\":\"\xed\xa0\x80\"}", STATS_ERR_BODY}, /* a surrogate */
+        {200, "\xef\xbb\xbf{\"message\":\"hi\"}", STATS_ERR_BODY}, /* a byte order mark */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         ck_assert_msg(validate_response(cases[i].status, cases[i].body, strlen(cases[i].body)) == cases[i].want,
@@ -113,6 +135,37 @@ START_TEST(validate_cases)
     memset(big, ' ', sizeof big);
     memcpy(big, "{\"message\":\"Hi\"}", 16);
     ck_assert_int_eq(validate_response(200, big, sizeof big), STATS_ERR_BODY);
+    /* A NUL is a control byte too, wherever it is. */
+    ck_assert_int_eq(validate_response(200, "{\"message\":\"h\0i\"}", 16), STATS_ERR_BODY);
+    ck_assert_int_eq(validate_response(200, "{\"message\":\"hi\"}\0", 17), STATS_ERR_BODY);
+}
+END_TEST
+
+/* Feeds text (a whole response) to a fresh parser; returns the state. */
+static int feed_all(struct response *resp, const char *text, size_t len)
+{
+    response_init(resp);
+    return response_feed(resp, text, len);
+}
+
+START_TEST(verdict_words)
+{
+    static struct response resp;
+    char why[RESPONSE_WHY_MAX], text[4096];
+    int n = snprintf(text, sizeof text, "HTTP/1.1 200 OK\r\nContent-Length: 2000\r\n\r\n");
+    memset(text + n, ' ', 2000);
+    memcpy(text + n, "{\"message\":\"hi\"}", 16);
+    ck_assert_int_eq(feed_all(&resp, text, (size_t)n + 2000), 1);
+    ck_assert_int_eq(response_verdict(&resp, why), STATS_ERR_BODY);
+    ck_assert_str_eq(why, "answered 200 with a body over 1 KB (2000 bytes)");
+    memcpy(text + 9, "503", 3); /* over 1 KB, but the status says it first */
+    ck_assert_int_eq(feed_all(&resp, text, (size_t)n + 2000), 1);
+    ck_assert_int_eq(response_verdict(&resp, why), STATS_ERR_STATUS);
+    ck_assert_str_eq(why, "answered status 503, not 2xx");
+    const char *bad = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n{\x01}\n";
+    ck_assert_int_eq(feed_all(&resp, bad, strlen(bad)), 1);
+    ck_assert_int_eq(response_verdict(&resp, why), STATS_ERR_BODY);
+    ck_assert_str_eq(why, "answered 200 without a JSON body holding a string \"message\"");
 }
 END_TEST
 
@@ -136,11 +189,14 @@ START_TEST(url_forms)
     ck_assert_str_eq(u.authority, "[::1]:9000");
     static const char *bad[] = {"https://h/", "ftp://h/", "h:80/", "http://", "http:///x", "http://:80/",
                                 "http://h:0/", "http://h:65536/", "http://h:8x/", "http://u@h/", "http://[::1/",
-                                "http://[::1]x/", "http://h/a b"};
+                                "http://[::1]x/", "http://h/a b", "http://h/a\tb", "http://h\t/", "http://h/\x7f",
+                                "http://h/a\r\nX-Injected: 1", "http://h:80\x01/"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         ck_assert_msg(client_parse_url(bad[i], &u, err, sizeof err) == -1, "'%s' should be rejected", bad[i]);
     client_parse_url("https://h/", &u, err, sizeof err);
     ck_assert_msg(strstr(err, "https is not supported") != NULL, "%s", err);
+    client_parse_url("http://h/say\thi", &u, err, sizeof err);
+    ck_assert_str_eq(err, "contains the control byte 0x09");
     /* Hosts up to the field's size; longer ones (with a port or not) are refused, never cut or overrun. */
     char url[400], host[300];
     for (size_t len = 250; len <= 270; len++) {
@@ -227,6 +283,106 @@ START_TEST(timeline_csv)
 }
 END_TEST
 
+/* Interim responses are skipped; what follows the final one is counted. */
+START_TEST(interim_and_extra_bytes)
+{
+    static struct response resp;
+    char why[RESPONSE_WHY_MAX];
+    static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 16\r\n\r\n{\"message\":\"hi\"}";
+    static const char *const interim[] = {
+        "HTTP/1.1 100 Continue\r\n\r\n",
+        "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n",
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n",
+        "HTTP/1.1 100 Continue\r\nContent-Length: 5\r\n\r\n", /* a 1xx has no body, whatever it says */
+    };
+    char text[512];
+    for (size_t i = 0; i < sizeof interim / sizeof interim[0]; i++) {
+        int n = snprintf(text, sizeof text, "%s%s", interim[i], ok);
+        ck_assert_int_eq(feed_all(&resp, text, (size_t)n), 1);
+        ck_assert_uint_eq(response_status(&resp), 200);
+        ck_assert_int_eq(response_verdict(&resp, why), STATS_OK);
+        ck_assert(response_keeps_connection(&resp));
+        /* Byte by byte, the same. */
+        response_init(&resp);
+        int state = 0;
+        for (int k = 0; k < n && state == 0; k++)
+            state = response_feed(&resp, text + k, 1);
+        ck_assert_int_eq(state, 1);
+        ck_assert_int_eq(response_verdict(&resp, why), STATS_OK);
+        ck_assert_uint_eq(resp.extra, 0);
+    }
+    /* An interim response and then the peer closes: no answer, not complete. */
+    ck_assert_int_eq(feed_all(&resp, interim[0], strlen(interim[0])), 0);
+    ck_assert_int_eq(response_feed(&resp, NULL, 0), 0);
+    /* 101 is final: a bad status, and the connection speaks something else now. */
+    const char *up = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+    ck_assert_int_eq(feed_all(&resp, up, strlen(up)), 1);
+    ck_assert_int_eq(response_verdict(&resp, why), STATS_ERR_STATUS);
+    ck_assert(!response_keeps_connection(&resp));
+    /* Bytes after the final response, plain or chunked: a bad status, closed. */
+    int n = snprintf(text, sizeof text, "%sjunk", ok);
+    ck_assert_int_eq(feed_all(&resp, text, (size_t)n), 1);
+    ck_assert_uint_eq(resp.extra, 4);
+    ck_assert_int_eq(response_verdict(&resp, why), STATS_ERR_STATUS);
+    ck_assert_str_eq(why, "answered 200, then 4 bytes after the response that no request asked for");
+    ck_assert(!response_keeps_connection(&resp));
+    const char *chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{\"message\":\"hi\"}\r\n0\r\n\r\n"
+                          "HTTP/1.1 200 OK\r\n\r\n";
+    ck_assert_int_eq(feed_all(&resp, chunked, strlen(chunked)), 1);
+    ck_assert_uint_eq(resp.extra, 19);
+    ck_assert_int_eq(response_verdict(&resp, why), STATS_ERR_STATUS);
+}
+END_TEST
+
+/* What waits on an idle connection, and the request it is held against. */
+START_TEST(idle_bytes_amend_the_last_request)
+{
+    int sv[2];
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    ck_assert_int_eq(client_idle_read(sv[0]), 0);
+    ck_assert_int_eq(write(sv[1], "junk", 4), 4);
+    ck_assert_int_eq(client_idle_read(sv[0]), 4);
+    ck_assert_int_eq(client_idle_read(sv[0]), 0);
+    close(sv[1]);
+    ck_assert_int_eq(client_idle_read(sv[0]), -1);
+    close(sv[0]);
+
+    struct stats st;
+    struct stats_summary sum;
+    struct client_config cfg = {.url = "http://127.0.0.1:1/say-hi"};
+    ck_assert_int_eq(stats_init(&st, 2), 0);
+    for (size_t i = 0; i < 2; i++) {
+        stats_begin(&st, i, st.t0_us);
+        stats_end(&st, i, st.t0_us + 1000, 200, STATS_OK);
+    }
+    client_note_unsolicited(&cfg, &st, 1, 4);
+    ck_assert_int_eq(stats_summarize(&st, &sum), 0);
+    ck_assert_uint_eq(sum.ok, 1);
+    ck_assert_uint_eq(sum.errors[STATS_ERR_STATUS], 1);
+    ck_assert_uint_eq(sum.status[200], 2); /* what was received stays as it was */
+    stats_free(&st);
+}
+END_TEST
+
+/* localhost is both loopbacks whatever /etc/hosts says; with nothing
+ * listening on the port, the first of them (::1) is the one kept. */
+START_TEST(resolve_rule)
+{
+    struct resolve_addr a;
+    char err[128], host[64];
+    static const char *const local[] = {"localhost", "LocalHost", "api.localhost"};
+    for (size_t i = 0; i < sizeof local / sizeof local[0]; i++) {
+        ck_assert_int_eq(resolve_target(local[i], "1", 1000000, &a, err, sizeof err), 0);
+        ck_assert_str_eq(resolve_url_host(&a, host, sizeof host), "[::1]");
+        ck_assert_uint_eq(ntohs(((struct sockaddr_in6 *)&a.ss)->sin6_port), 1);
+    }
+    ck_assert_int_eq(resolve_target("127.0.0.1", "8080", 1000000, &a, err, sizeof err), 0);
+    ck_assert_str_eq(resolve_url_host(&a, host, sizeof host), "127.0.0.1");
+    ck_assert_int_eq(resolve_target("::1", "8080", 1000000, &a, err, sizeof err), 0);
+    ck_assert_str_eq(resolve_url_host(&a, host, sizeof host), "[::1]");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("unit-clients");
@@ -235,7 +391,11 @@ int main(void)
     tcase_add_test(tc, summary_of_known_records);
     tcase_add_test(tc, unfinished_requests_are_failures);
     tcase_add_test(tc, validate_cases);
+    tcase_add_test(tc, verdict_words);
+    tcase_add_test(tc, interim_and_extra_bytes);
+    tcase_add_test(tc, idle_bytes_amend_the_last_request);
     tcase_add_test(tc, url_forms);
+    tcase_add_test(tc, resolve_rule);
     tcase_add_test(tc, json_schema_known_data);
     tcase_add_test(tc, jsonnum_rounding);
     tcase_add_test(tc, timeline_csv);

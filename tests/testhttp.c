@@ -127,22 +127,38 @@ static void canned_read_request(int fd)
     }
 }
 
+static void write_all(int fd, const char *buf, size_t len)
+{
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(fd, buf + off, len - off);
+        if (w <= 0)
+            return;
+        off += (size_t)w;
+    }
+}
+
+/* What the child answers: reply, then later (if not NULL) after pause_ms. */
+struct canned {
+    const char *reply, *later;
+    size_t len;
+    int pause_ms;
+};
+
 /* The child's loop: one connection at a time, each answered and closed, or
  * held open forever when reply is NULL. */
-static void canned_serve(int lfd, const char *reply, size_t len)
+static void canned_serve(int lfd, const struct canned *c)
 {
     for (;;) {
         int fd = accept(lfd, NULL, NULL);
         if (fd < 0)
             continue;
         canned_read_request(fd);
-        if (reply == NULL)
+        if (c->reply == NULL)
             continue; /* never answer, never close */
-        for (size_t off = 0; off < len;) {
-            ssize_t w = write(fd, reply + off, len - off);
-            if (w <= 0)
-                break;
-            off += (size_t)w;
+        write_all(fd, c->reply, c->len);
+        if (c->later != NULL) {
+            usleep((useconds_t)c->pause_ms * 1000);
+            write_all(fd, c->later, strlen(c->later));
         }
         close(fd);
     }
@@ -150,6 +166,13 @@ static void canned_serve(int lfd, const char *reply, size_t len)
 
 int test_canned_server_start(struct test_server *ts, const char *reply, size_t len)
 {
+    return test_canned_server_start_later(ts, reply, len, NULL, 0);
+}
+
+int test_canned_server_start_later(struct test_server *ts, const char *reply, size_t len, const char *later,
+                                   int pause_ms)
+{
+    const struct canned c = {.reply = reply, .later = later, .len = len, .pause_ms = pause_ms};
     memset(ts, 0, sizeof *ts);
     ts->out_fd = -1;
     struct sockaddr_in a = {.sin_family = AF_INET};
@@ -166,7 +189,7 @@ int test_canned_server_start(struct test_server *ts, const char *reply, size_t l
     ts->pid = fork();
     if (ts->pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        canned_serve(lfd, reply, len);
+        canned_serve(lfd, &c);
     }
     close(lfd);
     return ts->pid > 0 ? 0 : -1;

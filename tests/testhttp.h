@@ -31,6 +31,11 @@ int test_server_start(struct test_server *ts, const char *const *args);
  * test_server_stop. Returns 0 or -1. */
 int test_canned_server_start(struct test_server *ts, const char *reply, size_t len);
 
+/* The same, and on each connection, pause_ms after reply, the string later
+ * (when not NULL): a server that writes a response in two goes. */
+int test_canned_server_start_later(struct test_server *ts, const char *reply, size_t len, const char *later,
+                                   int pause_ms);
+
 /* Sends sig and waits up to timeout_ms; returns the exit status, or -1 if it
  * did not exit (it is then killed). */
 int test_server_stop(struct test_server *ts, int sig, int timeout_ms);

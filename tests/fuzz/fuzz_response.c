@@ -2,11 +2,13 @@
  *
  * Input: one byte choosing how to split, the rest is what a server sent.
  * Invariants: fed at once or in pieces of 1..8 bytes, the outcome is the same
- * (complete / more / not HTTP, status, body length and bytes, verdict); a
- * complete response has a status of at most 999 and no more body than input;
- * a verdict of OK means a 2xx that validate_response accepts. And the input
- * bytes sent as the body of a 200, once with Content-Length and once chunked
- * in the chosen pieces, always parse complete with exactly that body. */
+ * (complete / more / not HTTP, status, bytes after the end, body length and
+ * bytes, verdict); a complete response has a status of at most 999 and no
+ * more body than input; a verdict of OK means a 2xx that validate_response
+ * accepts; a 100 and a 103 sent first change none of it (interim responses
+ * are skipped). And the input bytes sent as the body of a 200, once with
+ * Content-Length and once chunked in the chosen pieces, always parse
+ * complete with exactly that body. */
 #include "response.h"
 
 #include <stdint.h>
@@ -25,8 +27,8 @@ static int feed(struct response *r, const char *buf, size_t len, unsigned split)
     char *copy = malloc(len > 0 ? len : 1);
     memcpy(copy, buf, len);
     response_init(r);
-    int state = 0;
-    for (size_t off = 0, i = 0; state == 0 && off < len; i++) {
+    int state = 0; /* past the end too: the rest must count in extra whatever the split */
+    for (size_t off = 0, i = 0; state >= 0 && off < len; i++) {
         size_t n = split == 0 ? len - off : piece(split, i);
         n = n < len - off ? n : len - off;
         state = response_feed(r, copy + off, n);
@@ -73,6 +75,22 @@ static void check_wellformed(const char *body, size_t len, unsigned split)
     free(msg);
 }
 
+/* Interim responses before the input change nothing: they are skipped. */
+static void check_interim(const char *in, size_t len, unsigned split, int state, const struct response *want)
+{
+    static const char interim[] = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n";
+    static struct response r;
+    size_t n = sizeof interim - 1;
+    char *msg = malloc(n + len + 1);
+    memcpy(msg, interim, n);
+    memcpy(msg + n, in, len);
+    if (feed(&r, msg, n + len, split) != state || r.complete != want->complete ||
+        (state == 1 && (response_status(&r) != response_status(want) || r.extra != want->extra ||
+                        r.body_len != want->body_len)))
+        abort();
+    free(msg);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -83,7 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct response whole, pieces; /* static: 1 KB each, reused */
     int a = feed(&whole, in, len, 0);
     int b = feed(&pieces, in, len, split);
-    if (a != b || whole.complete != pieces.complete || response_status(&whole) != response_status(&pieces))
+    if (a != b || whole.complete != pieces.complete || response_status(&whole) != response_status(&pieces) ||
+        whole.extra != pieces.extra)
         abort();
     if (a == 1) {
         size_t kept = whole.body_len < sizeof whole.body ? whole.body_len : sizeof whole.body;
@@ -91,13 +110,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (response_status(&whole) > 999 || whole.body_len > len)
             abort();
-        enum stats_error v = response_verdict(&whole);
-        if (v != response_verdict(&pieces))
+        char why[RESPONSE_WHY_MAX];
+        enum stats_error v = response_verdict(&whole, why);
+        if (v != response_verdict(&pieces, why))
             abort();
         if (v == STATS_OK && (response_status(&whole) < 200 || response_status(&whole) > 299 ||
                               validate_response(response_status(&whole), whole.body, whole.body_len) != STATS_OK))
             abort();
     }
+    check_interim(in, len, split, a, &whole);
     check_wellformed(in, len, split);
     return 0;
 }
