@@ -181,7 +181,8 @@ START_TEST(absolute_form_is_served)
     snprintf(target, sizeof target, "http://127.0.0.1:%u/say-hi?status=202", srv.port);
     ck_assert_int_eq(get_target(target, &r), 202);
     ck_assert_str_eq(r.body, "{\"message\":\"Hi\",\"delay_ms\":0}");
-    ck_assert_int_eq(get_target("HTTP://example.com", &r), 404);
+    ck_assert_int_eq(get_target("HTTP://example.com/nope", &r), 404);
+    ck_assert_int_eq(get_target("HTTP://example.com", &r), 200); /* no path: "/", the dashboard */
 }
 END_TEST
 
