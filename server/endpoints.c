@@ -7,18 +7,22 @@
  * (handler.c) or the shape of the bodies (routes.c). */
 #include "server_int.h"
 
+#include "family.h"
+#include "log.h"
 #include "stats.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static request_fn serve_say_hi, serve_stats, serve_healthz, serve_dashboard, serve_recent;
+static request_fn serve_say_hi, serve_family, serve_stats, serve_healthz, serve_dashboard, serve_recent;
 
 static const struct endpoint table[] = {
     {"/say-hi", false, "GET, HEAD", serve_say_hi,
      "/say-hi?delay=DIST&status=MIX&fault=FAULTS&size=SIZE&drip=DURATION&fail_first=N&key=K&seed=S",
      "{\"message\":\"Hi\",\"delay_ms\":D} after the delay; every parameter is optional"},
+    {"/family/", true, "GET, HEAD", serve_family, "/family/ID?delay=DIST&status=MIX&fault=FAULTS&seed=S",
+     "a person of the server's made-up family: name, parents, children, links; after the delay"},
     {"/stats", false, "GET, HEAD", serve_stats, "/stats", "what the server has served and holds now, as JSON"},
     {"/healthz", false, "GET, HEAD", serve_healthz, "/healthz", "{\"status\":\"ok\"} at once"},
     {"/", false, "GET, HEAD", serve_dashboard, "/", "the live dashboard: open it in a browser"},
@@ -115,7 +119,9 @@ static void draw(struct server *s, struct request *r, const struct params *p)
     r->ignored = p->ignored > 0;
 }
 
-static enum MHD_Result serve_say_hi(struct server *s, struct request *r)
+/* What every delayed endpoint does on arrival: read the parameters, draw
+ * the behaviour, count it, and wait (or answer at once). */
+static enum MHD_Result begin_delayed(struct server *s, struct request *r, request_fn *respond)
 {
     /* A bare /say-hi against defaults that draw nothing is the hot path of
      * the delay-0 benchmark: it needs no parameters and no draw. */
@@ -131,6 +137,8 @@ static enum MHD_Result serve_say_hi(struct server *s, struct request *r)
         }
         if (rc > 0 || params_check(&p, w.err, sizeof w.err) != 0)
             return handler_send_error(s, r, MHD_HTTP_BAD_REQUEST, w.err);
+        if (respond == reply_family && (p.size != s->cfg->defaults.size || p.drip_us != s->cfg->defaults.drip_us))
+            return handler_send_error(s, r, MHD_HTTP_BAD_REQUEST, "size and drip apply to /say-hi only");
         draw(s, r, &p);
     } else {
         r->b = s->default_b;
@@ -139,17 +147,42 @@ static enum MHD_Result serve_say_hi(struct server *s, struct request *r)
     }
     s->counters.delays_capped += r->b.capped;
     dhist_add(&s->counters.delays, r->b.delay_us);
-    r->plain = r->b.status == MHD_HTTP_OK && r->b.delay_us == s->fixed_delay_us && r->b.fault == FAULT_NONE &&
-               r->size == 0 && r->drip_us == 0 && !r->ignored;
+    r->plain = respond == reply_say_hi && r->b.status == MHD_HTTP_OK && r->b.delay_us == s->fixed_delay_us &&
+               r->b.fault == FAULT_NONE && r->size == 0 && r->drip_us == 0 && !r->ignored;
+    if (respond == reply_family)
+        r->size = r->drip_us = 0; /* a page is sent whole */
     r->say_hi = true;
     r->expired = s->expired;
-    r->respond = reply_say_hi;
+    r->respond = respond;
     r->delay_us = r->b.delay_us;
     if (++s->counters.in_flight > s->counters.peak_in_flight)
         s->counters.peak_in_flight = s->counters.in_flight;
     if (r->delay_us == 0 || r->expired)
-        return reply_say_hi(s, r);
+        return respond(s, r);
     return server_start_wait(s, r);
+}
+
+static enum MHD_Result serve_say_hi(struct server *s, struct request *r) { return begin_delayed(s, r, reply_say_hi); }
+
+/* /family/ID: ID a whole number from 1 to the family's size. */
+static enum MHD_Result serve_family(struct server *s, struct request *r)
+{
+    const char *id = strstr(r->target, "/family/") + strlen("/family/");
+    size_t len = strcspn(id, "?");
+    uint64_t n = 0;
+    int ok = len >= 1 && len <= 9;
+    for (size_t i = 0; ok && i < len; i++) {
+        ok = id[i] >= '0' && id[i] <= '9';
+        n = n * 10 + (uint64_t)(id[i] - '0');
+    }
+    if (!ok || n < 1 || n > family_size(s->family)) {
+        char msg[160], esc[64];
+        snprintf(msg, sizeof msg, "no person '%s' in the family: ids go from 1 to %u",
+                 log_escape(id, len < 16 ? len : 16, esc, sizeof esc), family_size(s->family));
+        return handler_send_error(s, r, MHD_HTTP_NOT_FOUND, msg);
+    }
+    r->person = (uint32_t)n;
+    return begin_delayed(s, r, reply_family);
 }
 
 struct MHD_Response *endpoints_default_reply(struct server *s)

@@ -192,6 +192,8 @@ void handler_end(struct server *s, struct request *r, struct MHD_Connection *c, 
     unsigned status = info != NULL ? info->http_status : 0;
     if (status > 0 && status < ROUTES_STATUS_MAX)
         s->counters.status[status]++;
+    if (r->respond == reply_family && status >= 200 && status < 300)
+        s->counters.family_pages++;
     if (r->say_hi)
         recent_add(&s->recent, r->start_us - s->started_us, stats_now_us() - s->started_us, r->b.delay_us, status);
     if (!r->head_only)

@@ -2,6 +2,7 @@
  *
  * main() only turns flags into a server_config; server.c does the work. */
 #include "cli.h"
+#include "family.h"
 #include "server.h"
 #include "size.h"
 
@@ -39,7 +40,9 @@ static void usage(FILE *out)
             "  --fault FAULTS        faults of /say-hi, applied after the delay (default none)\n"
             "  --size SIZE           body size of /say-hi, padded JSON (default: the plain body)\n"
             "  --drip DURATION       send the body in pieces over this long (default 0: at once)\n"
-            "  --seed S              seed of every random draw, 0 to 18446744073709551615\n"
+            "  --family N            people in the family of /family/ID, 2 to 1000000 (default 1000)\n"
+            "  --seed S              seed of every random draw and of the family, 0 to\n"
+            "                        18446744073709551615\n"
             "                        (default: drawn at start and shown on stderr and in /stats)\n"
             "  --max-delay DURATION  largest delay or drip a request may ask for; a distribution's\n"
             "                        99th percentile counts (default 60s, at most 1h)\n"
@@ -80,7 +83,7 @@ static int apply_behaviour(struct server_config *cfg, const char *const *values)
 
 static int parse_args(int argc, char **argv, struct server_config *cfg)
 {
-    enum { O_PORT = 256, O_BIND, O_MAX_DELAY, O_MAX_SIZE, O_SEED, O_MAX_CONN, O_GRACE, O_IDLE, O_ACCESS, O_QUIET,
+    enum { O_PORT = 256, O_BIND, O_MAX_DELAY, O_MAX_SIZE, O_SEED, O_FAMILY, O_MAX_CONN, O_GRACE, O_IDLE, O_ACCESS, O_QUIET,
            O_HELP, O_VERSION, O_BEHAVIOUR };
     static const struct option opts[] = {
         {"port", required_argument, NULL, O_PORT},
@@ -91,6 +94,7 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
         {"size", required_argument, NULL, O_BEHAVIOUR + 3},
         {"drip", required_argument, NULL, O_BEHAVIOUR + 4},
         {"seed", required_argument, NULL, O_SEED},
+        {"family", required_argument, NULL, O_FAMILY},
         {"max-delay", required_argument, NULL, O_MAX_DELAY},
         {"max-size", required_argument, NULL, O_MAX_SIZE},
         {"max-connections", required_argument, NULL, O_MAX_CONN},
@@ -131,6 +135,11 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
             if (cli_parse_uint("--seed", optarg, 0, UINT64_MAX, &cfg->seed) != 0)
                 return -1;
             cfg->seed_given = true;
+            break;
+        case O_FAMILY:
+            if (cli_parse_uint("--family", optarg, 2, FAMILY_MAX_SIZE, &n) != 0)
+                return -1;
+            cfg->family_size = (uint32_t)n;
             break;
         case O_MAX_CONN:
             if (cli_parse_uint("--max-connections", optarg, 1, 1000000, &n) != 0)
@@ -179,6 +188,7 @@ int main(int argc, char **argv)
         .grace_us = 5 * INT64_C(1000000),
         .idle_timeout_us = 10 * INT64_C(1000000),
         .max_connections = 10000,
+        .family_size = FAMILY_DEFAULT_SIZE,
     };
     params_defaults(&cfg.defaults, 60 * INT64_C(1000000), SERVER_DEFAULT_MAX_SIZE);
     cli_set_program("sayhi-server");

@@ -11,6 +11,7 @@
  * was asked (params.c) or when the delay ends (server.c). */
 #include "server_int.h"
 
+#include "family.h"
 #include "log.h"
 #include "rng.h"
 #include "stats.h"
@@ -78,9 +79,19 @@ static struct layout layout_of(const struct request *r)
 
 static uint64_t body_length(const struct layout *l) { return l->head + l->sep + l->fill + l->tail_len; }
 
+/* A body of its own (a /family page) takes the place of head and filler. */
+static struct layout own_layout(const struct request *r)
+{
+    return (struct layout){.head = r->own_len};
+}
+
 /* Copies body bytes [pos, pos + n) into buf. */
 static void body_copy(const struct request *r, const struct layout *l, uint64_t pos, char *buf, size_t n)
 {
+    if (r->own_body != NULL) {
+        memcpy(buf, r->own_body + pos, n);
+        return;
+    }
     const uint64_t edge[3] = {l->head, l->head + l->sep, l->head + l->sep + l->fill};
     for (size_t i = 0; i < n; i++, pos++) {
         if (pos < edge[0])
@@ -161,7 +172,7 @@ static struct MHD_Response *padded_response(const struct request *r, const struc
 static ssize_t read_truncated(void *cls, uint64_t pos, char *buf, size_t max)
 {
     struct request *r = cls;
-    struct layout l = layout_of(r);
+    struct layout l = r->own_body != NULL ? own_layout(r) : layout_of(r);
     uint64_t half = body_length(&l) / 2;
     if (pos >= half)
         return MHD_CONTENT_READER_END_WITH_ERROR;
@@ -268,7 +279,18 @@ static enum MHD_Result hang_over(struct server *s, struct request *r)
 
 /* ---- the reply ---- */
 
-enum MHD_Result reply_say_hi(struct server *s, struct request *r)
+/* A page of its own: whole, or half of it for truncate. */
+static struct MHD_Response *own_response(struct request *r)
+{
+    r->body_len = r->own_len;
+    if (r->b.fault == FAULT_TRUNCATE)
+        return MHD_create_response_from_callback(r->own_len, 4096, read_truncated, r, NULL);
+    return MHD_create_response_from_buffer(r->own_len, r->own_body, MHD_RESPMEM_PERSISTENT);
+}
+
+/* What every delayed endpoint does once its wait is over: 503 when the
+ * grace ran out, the fault drawn, or the body make() builds. */
+static enum MHD_Result reply(struct server *s, struct request *r, struct MHD_Response *(*make)(struct request *))
 {
     if (r->expired)
         return handler_send_error(s, r, MHD_HTTP_SERVICE_UNAVAILABLE, "server is shutting down");
@@ -292,7 +314,7 @@ enum MHD_Result reply_say_hi(struct server *s, struct request *r)
         r->body_len = s->default_hi_len;
         return handler_send(s, r, r->b.status, s->default_hi, NULL);
     }
-    struct MHD_Response *resp = body_response(r);
+    struct MHD_Response *resp = make(r);
     if (resp == NULL)
         return MHD_NO;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
@@ -304,4 +326,16 @@ enum MHD_Result reply_say_hi(struct server *s, struct request *r)
     enum MHD_Result ret = handler_send(s, r, r->b.status, resp, r->b.fault == FAULT_TRUNCATE ? "fault truncate" : NULL);
     MHD_destroy_response(resp);
     return ret;
+}
+
+enum MHD_Result reply_say_hi(struct server *s, struct request *r) { return reply(s, r, body_response); }
+
+enum MHD_Result reply_family(struct server *s, struct request *r)
+{
+    char *page = family_json(s->family, r->person, r->query);
+    if (page == NULL)
+        return MHD_NO; /* the person was checked on arrival: out of memory */
+    r->own_body = page;
+    r->own_len = strlen(page);
+    return reply(s, r, own_response);
 }

@@ -74,6 +74,7 @@ char *routes_stats_body(const struct routes_counters *c, double uptime_s)
     for (int f = FAULT_NONE + 1; f < FAULT_KINDS; f++)
         cJSON_AddNumberToObject(faults, fault_name((enum fault)f), (double)c->faults[f]);
     cJSON_AddNumberToObject(o, "delays_capped", (double)c->delays_capped);
+    cJSON_AddNumberToObject(o, "family_pages", (double)c->family_pages);
     cJSON_AddItemToObject(o, "delay_ms", delays_json(&c->delays));
     s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);

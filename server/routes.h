@@ -24,6 +24,7 @@ struct routes_counters {
     uint64_t bytes_sent;                /* bytes of body written */
     uint64_t faults[FAULT_KINDS];       /* faults applied, by kind */
     uint64_t delays_capped;             /* delays drawn above --max-delay, sent at it */
+    uint64_t family_pages;              /* /family/ID pages sent (2xx) */
     struct dhist delays;                /* every /say-hi delay drawn */
 };
 

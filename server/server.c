@@ -10,6 +10,7 @@
 #include "server_int.h"
 
 #include "cli.h"
+#include "family.h"
 #include "duration.h"
 #include "listener.h"
 #include "log.h"
@@ -248,6 +249,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
         s->suspended--;
     }
     unwatch(r);
+    free(r->own_body);
     if (r->say_hi)
         s->counters.in_flight--;
     s->active--;
@@ -447,6 +449,7 @@ static void teardown(struct server *s)
     if (s->default_hi != NULL)
         MHD_destroy_response(s->default_hi);
     keys_free(s->keys);
+    family_free(s->family);
     reply_cleanup();
     struct event *evs[] = {s->mhd_ev,    s->mhd_timer, s->grace_ev,  s->trim_ev,
                            s->resume_ev, s->tick_ev,   s->sig_ev[0], s->sig_ev[1]};
@@ -484,8 +487,10 @@ int server_run(const struct server_config *cfg)
     s.due.next = s.due.prev = &s.due;
     signal(SIGPIPE, SIG_IGN);
     seed_draws(&s);
-    if ((s.keys = keys_new(KEYS_DEFAULT_CAPACITY)) == NULL) {
-        cli_error("out of memory for the --fail_first key table");
+    if ((s.keys = keys_new(KEYS_DEFAULT_CAPACITY)) == NULL ||
+        (s.family = family_new(s.counters.seed, cfg->family_size)) == NULL) {
+        cli_error("out of memory for the fail_first key table and a family of %u", cfg->family_size);
+        keys_free(s.keys);
         return CLI_EXIT_FAILURE;
     }
 

@@ -23,7 +23,8 @@ struct server_config {
     unsigned port;             /* 0 picks a free port */
     struct params defaults;    /* --delay, --status, --fault, --max-delay, --max-size: what a bare
                                   /say-hi gets, and the caps of what a request may ask */
-    uint64_t seed;             /* of the server's generator */
+    uint64_t seed;             /* of the server's generator, and of the family */
+    uint32_t family_size;      /* people in the family of /family/ID */
     bool seed_given;           /* --seed: else seed was drawn at start and is announced */
     int64_t grace_us;          /* how long SIGINT/SIGTERM waits for in-flight requests */
     int64_t idle_timeout_us;   /* idle connections close after this; 0 never */

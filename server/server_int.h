@@ -68,6 +68,9 @@ struct request {
     bool head_only;  /* a HEAD request: no body goes out */
     unsigned char head_len;
     char head[48];   /* the body's own first bytes: {"message":"Hi","delay_ms":D */
+    uint32_t person; /* /family/ID */
+    char *own_body;  /* a body built for this request alone (a /family page), freed with it */
+    size_t own_len;
     size_t target_len;
     char *target;    /* the request target as received, cut after TARGET_MAX_BYTES + 1 bytes;
                         allocated with the request, right after it */
@@ -89,6 +92,7 @@ struct server {
     struct event *tick_ev;       /* samples recent every RECENT_TICK_MS */
     struct rng rng;              /* seeded by --seed: one draw per /say-hi */
     struct keys *keys;           /* ?fail_first= counts per ?key= */
+    struct family *family;       /* behind /family/ID */
     int64_t fixed_delay_us;      /* the default delay when it is fixed, else -1 */
     bool defaults_fixed;         /* the defaults draw nothing: a bare /say-hi gets default_b */
     struct behaviour default_b;
@@ -157,6 +161,9 @@ struct MHD_Response *handler_json_response(const struct server *s, const char *b
 /* The respond function of /say-hi: the body (plain, padded, dripped), or
  * the fault drawn for it. */
 enum MHD_Result reply_say_hi(struct server *s, struct request *r);
+
+/* The respond function of /family/ID: the page of r->person, or the fault. */
+enum MHD_Result reply_family(struct server *s, struct request *r);
 
 /* Frees the shared padding buffers. */
 void reply_cleanup(void);

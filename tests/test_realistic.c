@@ -340,6 +340,42 @@ START_TEST(stats_adds_what_was_drawn)
 }
 END_TEST
 
+/* /family/ID: the seeded family over HTTP, with the /say-hi parameters. */
+START_TEST(family_pages)
+{
+    struct test_server a;
+    static const char *const args[] = {"--delay", "0", "--quiet", "--seed", "42", "--family", "50", NULL};
+    ck_assert_int_eq(test_server_start(&a, args), 0);
+    static struct http_response resp, again;
+    static char first[4096];
+    ck_assert_int_eq(http_get(a.port, "GET", "/family/20?delay=30ms&x=1", &resp), 200);
+    snprintf(first, sizeof first, "%s", resp.body);
+    cJSON *o = cJSON_Parse(resp.body);
+    ck_assert_msg(o != NULL && (int)num(o, "id") == 20 && cJSON_IsString(cJSON_GetObjectItem(o, "name")) &&
+                      cJSON_GetArraySize(cJSON_GetObjectItem(o, "parents")) == 2,
+                  "%s", resp.body);
+    const cJSON *link = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "links"), 0);
+    ck_assert_msg(strstr(link->valuestring, "?delay=30ms&x=1") != NULL, "%s", resp.body);
+    cJSON_Delete(o);
+    ck_assert_int_eq(http_get(a.port, "GET", "/family/51", &resp), 404);
+    ck_assert_msg(strstr(resp.body, "ids go from 1 to 50") != NULL, "%s", resp.body);
+    ck_assert_int_eq(http_get(a.port, "GET", "/family/3?status=503", &resp), 503);
+    ck_assert_int_eq(http_get(a.port, "GET", "/family/3?size=1k", &resp), 400);
+    int status;
+    o = get_json(a.port, "/stats", &status);
+    ck_assert_int_eq((int)num(o, "family_pages"), 1);
+    cJSON_Delete(o);
+    test_server_stop(&a, SIGTERM, 5000);
+    /* the same seed, the same family; the delay applies */
+    ck_assert_int_eq(test_server_start(&a, args), 0);
+    double t0 = test_now();
+    ck_assert_int_eq(http_get(a.port, "GET", "/family/20?delay=30ms&x=1", &again), 200);
+    ck_assert_msg(test_now() - t0 >= 0.029, "answered before the delay");
+    ck_assert_str_eq(again.body, first);
+    test_server_stop(&a, SIGTERM, 5000);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("realistic");
@@ -356,5 +392,6 @@ int main(void)
     TCase *own = testsuite_case(s, "own-server", 60, NULL, NULL);
     tcase_add_test(own, hang_is_held_until_max_delay_or_the_client_leaves);
     tcase_add_test(own, stats_adds_what_was_drawn);
+    tcase_add_test(own, family_pages);
     return testsuite_run(s);
 }

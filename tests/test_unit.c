@@ -2,6 +2,7 @@
  * query parameters, route table, JSON bodies and log escaping. */
 #include "cli.h"
 #include "duration.h"
+#include "family.h"
 #include "log.h"
 #include "params.h"
 #include "recent.h"
@@ -243,7 +244,9 @@ START_TEST(routes_table)
     ck_assert(!endpoints_allow(e, "get"));
     ck_assert(!endpoints_allow(e, "GE"));
     ck_assert_str_eq(e->methods, "GET, HEAD");
-    ck_assert_str_eq(endpoints_paths(), "/say-hi, /stats, /healthz, / or /recent");
+    ck_assert_str_eq(endpoints_paths(), "/say-hi, /family/, /stats, /healthz, / or /recent");
+    ck_assert_str_eq(endpoints_lookup("/family/12", 10)->path, "/family/");
+    ck_assert_ptr_null(endpoints_lookup("/family/", 8)); /* a prefix needs more after it */
     ck_assert_str_eq(endpoints_lookup("/", 1)->path, "/");
     ck_assert_ptr_null(endpoints_lookup("/x", 2)); /* "/" is exact, not a prefix */
     /* --help lists every endpoint, from the same table. */
@@ -441,6 +444,73 @@ START_TEST(recent_ring_and_series)
 }
 END_TEST
 
+/* The family: the same for the same seed, two parents in the generation
+ * before for all but the founders, children that agree with the parents,
+ * everyone reachable from person 1. */
+START_TEST(family_is_seeded_and_sound)
+{
+    struct family *a = family_new(42, 1000), *b = family_new(42, 1000), *c = family_new(43, 1000);
+    ck_assert(a != NULL && b != NULL && c != NULL);
+    ck_assert_uint_eq(family_generations(a), 7);
+    int differ = 0;
+    for (uint32_t id = 1; id <= 1000; id++) {
+        char *x = family_json(a, id, NULL), *y = family_json(b, id, NULL), *z = family_json(c, id, NULL);
+        ck_assert_str_eq(x, y);
+        differ += strcmp(x, z) != 0;
+        free(x);
+        free(y);
+        free(z);
+        uint32_t par[2];
+        unsigned np = family_parents(a, id, par);
+        ck_assert_uint_eq(np, id <= 8 ? 0 : 2);
+        for (unsigned k = 0; k < np; k++) {
+            ck_assert(par[k] < id && par[0] != par[1]);
+            const uint32_t *kids;
+            unsigned nk = family_children(a, par[k], &kids), found = 0;
+            for (unsigned i = 0; i < nk; i++)
+                found += kids[i] == id;
+            ck_assert_uint_eq(found, 1);
+        }
+    }
+    ck_assert_int_gt(differ, 900);
+    /* breadth first from 1 over parents and children reaches everyone */
+    static uint32_t queue[1001];
+    static char seen[1001];
+    memset(seen, 0, sizeof seen);
+    unsigned head = 0, tail = 0;
+    queue[tail++] = 1;
+    seen[1] = 1;
+    while (head < tail) {
+        uint32_t id = queue[head++], par[2];
+        const uint32_t *kids;
+        unsigned np = family_parents(a, id, par), nk = family_children(a, id, &kids);
+        for (unsigned i = 0; i < np + nk; i++) {
+            uint32_t next = i < np ? par[i] : kids[i - np];
+            if (!seen[next]) {
+                seen[next] = 1;
+                queue[tail++] = next;
+            }
+        }
+    }
+    ck_assert_uint_eq(tail, 1000);
+    ck_assert_ptr_null(family_json(a, 0, NULL));
+    ck_assert_ptr_null(family_json(a, 1001, NULL));
+    /* links carry the query, escaped for JSON */
+    char *j = family_json(a, 20, "delay=1s&x=\"q\"");
+    cJSON *o = cJSON_Parse(j);
+    ck_assert_msg(o != NULL, "%s", j);
+    const cJSON *links = cJSON_GetObjectItem(o, "links");
+    ck_assert_int_eq(cJSON_GetArraySize(links), 2 + cJSON_GetArraySize(cJSON_GetObjectItem(o, "children")));
+    ck_assert_msg(strstr(cJSON_GetArrayItem(links, 0)->valuestring, "?delay=1s&x=\"q\"") != NULL, "%s", j);
+    cJSON_Delete(o);
+    free(j);
+    family_free(a);
+    family_free(b);
+    family_free(c);
+    ck_assert_ptr_null(family_new(1, 1));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("unit");
@@ -454,7 +524,7 @@ int main(void)
          {params_defaults_and_overrides, params_draws_are_the_seeds, params_errors_say_what, params_repeated_key,
           params_nul_in_value}},
         {"target", {target_forms, target_params, log_escape_keeps_one_line}},
-        {"recent", {recent_ring_and_series}},
+        {"recent", {recent_ring_and_series, family_is_seeded_and_sound}},
         {"routes", {routes_table, routes_say_hi_body_exact, routes_error_body_escapes, routes_stats_body_schema}},
     };
     cli_set_program("test_unit");
