@@ -68,8 +68,20 @@ static int executable(const char *path, const char **why)
     return 0;
 }
 
-/* $env_name when set, else dir/name (installed side by side), else
- * dir/../subdir/name (the build tree). NULL after one line saying where it
+/* True when dir (sayhi-compare's own directory) is compare/ in a meson build
+ * tree: its parent holds meson-private/. Only there are the others in sibling
+ * directories; an installed sayhi-compare must never pick up a stray
+ * ../server/sayhi-server of another version. */
+static bool in_build_tree(const char *dir)
+{
+    char marker[PATH_MAX + 32];
+    struct stat st;
+    snprintf(marker, sizeof marker, "%s/../meson-private", dir);
+    return stat(marker, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* $env_name when set; else dir/../subdir/name in a build tree; else
+ * dir/name (installed side by side). NULL after one line saying where it
  * looked. */
 static char *program_path(const char *env_name, const char *dir, const char *subdir, const char *name)
 {
@@ -80,15 +92,16 @@ static char *program_path(const char *env_name, const char *dir, const char *sub
         cli_error("cannot run %s from %s=%s: %s", name, env_name, env, why);
         return NULL;
     }
-    char side[PATH_MAX + 64], tree[PATH_MAX + 64];
-    snprintf(side, sizeof side, "%s/%s", dir, name);
-    snprintf(tree, sizeof tree, "%s/../%s/%s", dir, subdir, name);
-    if (executable(side, &why) == 0)
-        return strdup(side);
-    if (executable(tree, &why) == 0)
-        return strdup(tree);
-    cli_error("cannot find %s: neither %s (installed) nor %s (build tree) is there; set %s", name, side, tree,
-              env_name);
+    char path[PATH_MAX + 64];
+    bool tree = in_build_tree(dir);
+    if (tree)
+        snprintf(path, sizeof path, "%s/../%s/%s", dir, subdir, name);
+    else
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (executable(path, &why) == 0)
+        return strdup(path);
+    cli_error("cannot run %s from %s (%s): %s; set %s", name, path,
+              tree ? "the build tree" : "next to sayhi-compare", why, env_name);
     return NULL;
 }
 

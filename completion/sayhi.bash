@@ -1,0 +1,47 @@
+# bash completion for sayhi-server, sayhi-sync, sayhi-async and sayhi-compare.
+#
+# The flags come from the program's own --help at completion time, so a new
+# flag completes as soon as it is in --help and nothing here can drift. A flag
+# whose value --help names FILE (or PATH) completes file names, DIR
+# directories; other values (N, DURATION, URL...) complete nothing rather than
+# a wrong guess. Installed once per program name so that bash-completion's
+# on-demand loader finds it; works without bash-completion too (source it).
+
+# _sayhi_options PROGRAM: one line per flag, "--flag" or "--flag VALUE", read
+# from the option lines of PROGRAM --help ("  --flag VALUE  text" and
+# "  --help, --version").
+_sayhi_options()
+{
+    "$1" --help 2>/dev/null | sed -n 's/^ \{1,\}\(--[a-z][-a-z]*\( [A-Z][A-Z_]*\)\{0,1\}\(, --[a-z][-a-z]*\)*\)\( .*\)\{0,1\}$/\1/p' |
+        sed 's/, /\n/g'
+}
+
+_sayhi()
+{
+    local cur=${COMP_WORDS[COMP_CWORD]} prev=
+    ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+    # --flag=value: bash splits it into --flag, = and value.
+    [[ $prev == = && COMP_CWORD -gt 1 ]] && prev=${COMP_WORDS[COMP_CWORD - 2]}
+    local options value
+    options=$(_sayhi_options "${COMP_WORDS[0]}")
+    COMPREPLY=()
+    if [[ $prev == --* ]]; then
+        value=$(printf '%s\n' "$options" | awk -v flag="$prev" '$1 == flag { print $2 }')
+        case $value in
+            FILE | PATH)
+                compopt -o filenames 2>/dev/null
+                mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+                return 0
+                ;;
+            DIR)
+                compopt -o filenames 2>/dev/null
+                mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+                return 0
+                ;;
+            ?*) return 0 ;; # a value we cannot guess
+        esac
+    fi
+    mapfile -t COMPREPLY < <(compgen -W "$(printf '%s\n' "$options" | awk '{ print $1 }')" -- "$cur")
+}
+
+complete -F _sayhi sayhi-server sayhi-sync sayhi-async sayhi-compare
