@@ -15,6 +15,7 @@
 #include "stats.h"
 #include "target.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,47 @@ enum MHD_Result handler_send_error(struct server *s, struct request *r, unsigned
     return handler_send_json(s, r, status, routes_error_body(message), message);
 }
 
+/* ---- room in the connection's pool ---- */
+
+/* What MHD 0.9.75 keeps of a request in the pool: the head as read (the
+ * header strings point into it) and one 48-byte record per header and
+ * cookie; plus slack for its alignment and bytes already read past the
+ * head (a pipelined request). */
+#define POOL_RECORD_BYTES 48
+#define POOL_SLACK_BYTES 128
+
+size_t handler_pool_free(const struct request *r)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    size_t head = ci != NULL ? ci->header_size : SERVER_POOL_BYTES;
+    size_t records = (size_t)MHD_get_connection_values(r->conn, MHD_HEADER_KIND | MHD_COOKIE_KIND, NULL, NULL);
+    size_t used = (head + 15) / 16 * 16 + records * POOL_RECORD_BYTES + POOL_SLACK_BYTES;
+    return used < SERVER_POOL_BYTES ? SERVER_POOL_BYTES - used : 0;
+}
+
+/* Room for the header of any reply of ours (status line, Date,
+ * Content-Length, Content-Type, Connection, Allow, X-Sayhi-Ignored of at
+ * most REPLY_IGNORED_MAX bytes). handler_pool_free() errs on the safe side
+ * by about 130 bytes: measured, a short 431 still went out when it said 80
+ * bytes were free, and none did at 32. */
+#define REPLY_HEADER_BYTES 384
+#define REFUSAL_HEADER_BYTES 64
+
+/* A head so large that MHD has no room left to write our reply's header
+ * would make it close the connection without a word: refuse it while a
+ * short 431 still fits, or close it ourselves (documented) when not even
+ * that does. */
+static enum MHD_Result refuse_large_head(struct server *s, struct request *r)
+{
+    if (handler_pool_free(r) < REFUSAL_HEADER_BYTES)
+        return MHD_NO;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    char msg[192];
+    snprintf(msg, sizeof msg, "the request head of %zu bytes leaves no room for the reply in the %d bytes this server "
+             "keeps per connection: send shorter headers", ci != NULL ? ci->header_size : 0, SERVER_POOL_BYTES);
+    return handler_send_error(s, r, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, msg);
+}
+
 /* ---- routing ---- */
 
 static enum MHD_Result route(struct server *s, struct request *r)
@@ -131,15 +173,37 @@ static enum MHD_Result route(struct server *s, struct request *r)
 
 /* ---- the life of a request ---- */
 
+/* Whether s is a version MHD accepts: "HTTP/1.d", NUL-terminated. */
+static bool is_version(const char *s)
+{
+    return strncmp(s, "HTTP/1.", 7) == 0 && s[7] >= '0' && s[7] <= '9' && s[8] == '\0';
+}
+
+/* The length of the target MHD parsed, which may hold raw NULs: MHD
+ * refuses none, and the uri it hands over is cut at the first. A request
+ * reaches the URI callback only with a version MHD accepted, and MHD has
+ * ended the target with a NUL before it and the line with one after it, so
+ * the pieces after a NUL are part of the target until that version; the
+ * bound only guards against a libmicrohttpd that lays its buffer out
+ * otherwise. */
+static size_t target_span(const char *uri)
+{
+    size_t len = strlen(uri);
+    while (len < SERVER_POOL_BYTES && !is_version(uri + len + 1))
+        len += 1 + strlen(uri + len + 1);
+    return len;
+}
+
 void *handler_begin(void *cls, const char *uri, struct MHD_Connection *c)
 {
     struct server *s = cls;
-    size_t len = strlen(uri);
+    size_t len = strlen(uri), span = target_span(uri);
     size_t keep = len <= TARGET_MAX_BYTES ? len : TARGET_MAX_BYTES + 1; /* enough to know it is too long */
     struct request *r = malloc(sizeof *r + keep + 1);
     if (r == NULL)
         return NULL; /* the handler then closes the connection */
-    *r = (struct request){.srv = s, .conn = c, .start_us = stats_now_us(), .target_len = len, .target = (char *)(r + 1)};
+    *r = (struct request){.srv = s, .conn = c, .start_us = stats_now_us(), .target_len = span,
+                          .target = (char *)(r + 1), .raw_nul = span != len};
     memcpy(r->target, uri, keep);
     r->target[keep] = '\0';
     s->counters.requests++;
@@ -149,8 +213,9 @@ void *handler_begin(void *cls, const char *uri, struct MHD_Connection *c)
      * response when a few dozen do not fit. sayhi reads the query from the
      * copy above, so the query MHD parses is made empty: uri points into
      * MHD's read buffer, which MHD itself rewrites in place right after this
-     * call (libmicrohttpd 0.9.75, parse_initial_message_line). */
-    char *q = strchr(uri, '?');
+     * call (libmicrohttpd 0.9.75, parse_initial_message_line, which finds the
+     * '?' with memchr over the whole target, past a raw NUL too). */
+    char *q = memchr(uri, '?', span);
     if (q != NULL)
         q[1] = '\0';
     return r;
@@ -183,6 +248,10 @@ enum MHD_Result handler_request(void *cls, struct MHD_Connection *c, const char 
     r->head_only = strcmp(method, "HEAD") == 0;
     if (r->phase == PHASE_DUE)
         return r->respond(s, r);
+    if (handler_pool_free(r) < REPLY_HEADER_BYTES)
+        return refuse_large_head(s, r);
+    if (r->raw_nul) /* what follows it would be lost: a NUL is sent as %00 */
+        return handler_send_error(s, r, MHD_HTTP_BAD_REQUEST, "the request target holds a raw NUL byte");
     return route(s, r);
 }
 

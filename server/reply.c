@@ -17,6 +17,7 @@
 #include "stats.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,9 @@ static char *fill_x, *fill_blank; /* FILL_BYTES each, made on first use */
 
 static const char pad_open[] = ",\"pad\":\"", pad_close[] = "\"}";
 #define PAD_MIN (sizeof pad_open - 1 + sizeof pad_close - 1) /* ,"pad":"" and } */
+
+/* Pool room kept for the reply's header next to an iovec's entries. */
+#define REPLY_IOV_ROOM 384
 
 /* A drip releases at most one piece per this long. */
 #define DRIP_STEP_US 10000
@@ -140,15 +144,34 @@ char *reply_ignored(const struct request *r, char *buf, size_t len)
 
 static void free_head(void *cls) { free(cls); }
 
-/* The padded body as an iovec: a copy of the head (the request may be gone
- * before MHD lets go of the response), then the shared filler. */
-static struct MHD_Response *padded_response(const struct request *r, const struct layout *l)
+/* Any body, copied piece by piece through MHD's buffer: for a padded body
+ * when the connection's pool has no room for its iovec entries. */
+static ssize_t read_copy(void *cls, uint64_t pos, char *buf, size_t max)
 {
+    struct request *r = cls;
+    struct layout l = layout_of(r);
+    uint64_t len = body_length(&l);
+    if (pos >= len)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    size_t n = len - pos < max ? (size_t)(len - pos) : max;
+    body_copy(r, &l, pos, buf, n);
+    return (ssize_t)n;
+}
+
+/* The padded body as an iovec: a copy of the head (the request may be gone
+ * before MHD lets go of the response), then the shared filler. MHD copies
+ * the entries into the connection's pool, and 0.9.75 aborts when that copy
+ * fails: a head that leaves too little room gets the copying reader. */
+static struct MHD_Response *padded_response(struct request *r, const struct layout *l)
+{
+    struct MHD_IoVec iov[3 + 64];
+    unsigned entries = (unsigned)((l->fill + FILL_BYTES - 1) / FILL_BYTES) + 3;
+    if (entries * sizeof(struct MHD_IoVec) + REPLY_IOV_ROOM > handler_pool_free(r))
+        return MHD_create_response_from_callback(body_length(l), 16384, read_copy, r, NULL);
     const char *filler = fill(l->fill_byte);
     char *head = malloc(l->head + 1);
-    struct MHD_IoVec iov[3 + 64];
     unsigned n = 0;
-    if (filler == NULL || head == NULL || l->fill / FILL_BYTES + 4 > sizeof iov / sizeof iov[0]) {
+    if (filler == NULL || head == NULL || entries > sizeof iov / sizeof iov[0]) {
         free(head);
         return NULL;
     }
@@ -195,7 +218,10 @@ static ssize_t read_drip(void *cls, uint64_t pos, char *buf, size_t max)
     uint64_t pieces = (uint64_t)(r->drip_us / DRIP_STEP_US);
     pieces = pieces < 1 ? 1 : pieces > len ? len : pieces;
     int64_t elapsed = now - r->drip_start_us;
-    uint64_t due = r->expired || elapsed >= r->drip_us ? pieces : (uint64_t)elapsed * pieces / (uint64_t)r->drip_us;
+    /* Once the grace is over the rest goes at once: nothing may suspend then,
+     * or MHD_stop_daemon() would find a suspended connection. */
+    bool hurry = r->expired || r->srv->expired;
+    uint64_t due = hurry || elapsed >= r->drip_us ? pieces : (uint64_t)elapsed * pieces / (uint64_t)r->drip_us;
     uint64_t released = len * due / pieces;
     if (pos < released) {
         size_t n = released - pos < max ? (size_t)(released - pos) : max;
@@ -223,7 +249,7 @@ static struct MHD_Response *body_response(struct request *r)
         return MHD_create_response_from_callback(len, 4096, read_truncated, r, NULL);
     if (r->drip_us > 0)
         return MHD_create_response_from_callback(len, 4096, read_drip, r, NULL);
-    if (l.fill > 0)
+    if (len > (uint64_t)r->head_len + 1) /* padded: filler, or ,"pad":"" alone */
         return padded_response(r, &l);
     return MHD_create_response_from_buffer((size_t)len, plain, MHD_RESPMEM_MUST_COPY);
 }
@@ -302,10 +328,15 @@ static enum MHD_Result reply(struct server *s, struct request *r, struct MHD_Res
     case FAULT_HANG:
         s->counters.faults[FAULT_HANG]++;
         r->respond = hang_over;
+        if (s->expired) /* the grace is over: nothing is held any more */
+            return hang_over(s, r);
         r->delay_us = s->cfg->defaults.max_delay_us;
         return server_start_wait_watching(s, r);
     case FAULT_TRUNCATE:
-        s->counters.faults[FAULT_TRUNCATE]++;
+        if (r->head_only) /* no body to cut: an ordinary answer */
+            r->b.fault = FAULT_NONE;
+        else
+            s->counters.faults[FAULT_TRUNCATE]++;
         break;
     default:
         break;
@@ -320,7 +351,7 @@ static enum MHD_Result reply(struct server *s, struct request *r, struct MHD_Res
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
     if (s->draining)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-    char ignored[256];
+    char ignored[REPLY_IGNORED_MAX];
     if (r->ignored && reply_ignored(r, ignored, sizeof ignored)[0] != '\0')
         MHD_add_response_header(resp, "X-Sayhi-Ignored", ignored);
     enum MHD_Result ret = handler_send(s, r, r->b.status, resp, r->b.fault == FAULT_TRUNCATE ? "fault truncate" : NULL);

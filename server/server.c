@@ -31,10 +31,7 @@
 /* fds the process needs besides its connections: listener, two epolls, ITC,
  * stdio, and slack for libraries. */
 #define FD_RESERVE 32
-/* MHD's per-connection pool. The 32 KB default costs 332 MB of RSS with
- * 10,000 connections; 4 KB costs 52 MB and still holds any ordinary request
- * (a larger header block is refused with 431). */
-#define CONNECTION_POOL_BYTES 4096
+
 
 /* A server for testing clients should hold them to the protocol: strict mode
  * answers 400 to an HTTP/1.1 request without Host and to spaces in the URL. */
@@ -296,8 +293,10 @@ static void expire_waiting(struct server *s)
         r->expired = true;
         wake(r);
     }
-    while (s->due.next != &s->due) /* due already: answered as they would have been */
+    while (s->due.next != &s->due) { /* due already: answered as they would have been, drips at once */
+        s->due.next->expired = true;
         wake(s->due.next);
+    }
     struct timeval tv = to_timeval(FLUSH_AFTER_GRACE_US);
     evtimer_add(s->grace_ev, &tv);
     schedule_mhd_run(s);
@@ -350,16 +349,17 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     const struct server *s = cls;
+    char msg[1024];
+    if (fmt == NULL || s->cfg->quiet)
+        return;
+    vsnprintf(msg, sizeof msg, fmt, ap);
     /* A fault is a connection the server breaks on purpose (reset, close,
      * garbage, hang: the handler says no; truncate: the body reader does):
      * MHD calls that an application error, which it is not. */
-    if (fmt == NULL || s->cfg->quiet || strstr(fmt, "pplication reported") != NULL)
+    if (strstr(msg, "pplication reported") != NULL)
         return;
-    fprintf(stderr, "%s: ", cli_program());
-    vfprintf(stderr, fmt, ap);
-    size_t n = strlen(fmt);
-    if (n == 0 || fmt[n - 1] != '\n')
-        fputc('\n', stderr);
+    size_t n = strlen(msg);
+    fprintf(stderr, "%s: %s%s", cli_program(), msg, n == 0 || msg[n - 1] != '\n' ? "\n" : "");
 }
 
 /* Connections the fd limit allows, after raising it as far as it goes. */
@@ -387,7 +387,7 @@ static struct MHD_Daemon *start_mhd(struct server *s, int lfd, bool ipv6)
     /* The logger must come first or MHD logs the options before it itself. */
     return MHD_start_daemon(flags, 0, NULL, NULL, handler_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
                             MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd, MHD_OPTION_CONNECTION_LIMIT,
-                            s->connection_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_POOL_BYTES,
+                            s->connection_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_POOL_BYTES,
                             MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                             MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_URI_LOG_CALLBACK,
                             handler_begin, s,
@@ -486,13 +486,6 @@ int server_run(const struct server_config *cfg)
     s.waiting.next = s.waiting.prev = &s.waiting;
     s.due.next = s.due.prev = &s.due;
     signal(SIGPIPE, SIG_IGN);
-    seed_draws(&s);
-    if ((s.keys = keys_new(KEYS_DEFAULT_CAPACITY)) == NULL ||
-        (s.family = family_new(s.counters.seed, cfg->family_size)) == NULL) {
-        cli_error("out of memory for the fail_first key table and a family of %u", cfg->family_size);
-        keys_free(s.keys);
-        return CLI_EXIT_FAILURE;
-    }
 
     struct listener l;
     if (listener_open(cfg->bind, cfg->port, cfg->max_connections, &l) != 0)
@@ -503,8 +496,12 @@ int server_run(const struct server_config *cfg)
                   l.host);
 
     int rc = CLI_EXIT_FAILURE;
-    s.mhd = start_mhd(&s, l.fd, l.ipv6);
-    if (s.mhd == NULL) {
+    seed_draws(&s);
+    if ((s.keys = keys_new(KEYS_DEFAULT_CAPACITY)) == NULL ||
+        (s.family = family_new(s.counters.seed, cfg->family_size)) == NULL) {
+        cli_error("out of memory for the fail_first key table and a family of %u", cfg->family_size);
+        close(l.fd);
+    } else if ((s.mhd = start_mhd(&s, l.fd, l.ipv6)) == NULL) {
         cli_error("cannot start the HTTP daemon on %s", l.url);
         close(l.fd);
     } else if (setup_loop(&s) != 0 || (s.default_hi = endpoints_default_reply(&s)) == NULL) {

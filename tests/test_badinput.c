@@ -173,6 +173,33 @@ START_TEST(percent_00_is_not_the_end)
 }
 END_TEST
 
+/* A raw NUL in the request line (libmicrohttpd refuses none) does not cut
+ * the target short either, nor let a query past it reach MHD's parser. */
+START_TEST(raw_nul_in_the_target_is_400)
+{
+    static const char *const reqs[] = {"GET /say-hi\0junk HTTP/1.1\r\nHost: x\r\n\r\n",
+                                       "GET /say-hi?status=201\0junk HTTP/1.1\r\nHost: x\r\n\r\n"};
+    static const size_t lens[] = {sizeof "GET /say-hi\0junk HTTP/1.1\r\nHost: x\r\n\r\n" - 1,
+                                  sizeof "GET /say-hi?status=201\0junk HTTP/1.1\r\nHost: x\r\n\r\n" - 1};
+    struct http_response r;
+    for (size_t i = 0; i < 2; i++) {
+        send_raw(reqs[i], lens[i], &r);
+        assert_json_error(&r, 400, "raw NUL");
+    }
+    /* "/say-hi\0?" and 100 parameters: MHD would parse them into its pool */
+    char big[2048];
+    size_t n = (size_t)snprintf(big, sizeof big, "GET /say-hi");
+    big[n++] = '\0';
+    n += (size_t)snprintf(big + n, sizeof big - n, "?");
+    for (int k = 0; k < 100; k++)
+        n += (size_t)snprintf(big + n, sizeof big - n, "k%d=v&", k);
+    n += (size_t)snprintf(big + n, sizeof big - n, " HTTP/1.1\r\nHost: x\r\n\r\n");
+    send_raw(big, n, &r);
+    assert_json_error(&r, 400, "raw NUL");
+    assert_still_serving();
+}
+END_TEST
+
 /* RFC 9112 3.2.2: a server must accept a target in absolute form. */
 START_TEST(absolute_form_is_served)
 {
@@ -282,6 +309,7 @@ int main(void)
     tcase_add_test(tc, long_queries_are_served_or_refused_in_json);
     tcase_add_test(tc, percent_00_is_not_the_end);
     tcase_add_test(tc, absolute_form_is_served);
+    tcase_add_test(tc, raw_nul_in_the_target_is_400);
     tcase_add_test(tc, stats_count_responses_libmicrohttpd_sends);
     tcase_add_test(tc, post_with_body_is_405_and_keeps_the_connection);
     tcase_add_test(tc, http10_without_host_is_served);

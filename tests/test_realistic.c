@@ -9,13 +9,16 @@
 
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static struct tc_run r; /* large buffers: static, one run at a time */
@@ -225,6 +228,7 @@ START_TEST(payload_sizes_are_exact_json)
         size_t len = n - (size_t)(body - buf);
         size_t want = sizes[i] < 29 ? 29 : (size_t)sizes[i]; /* {"message":"Hi","delay_ms":0} is 29 */
         ck_assert_msg(len == want, "size %d: body of %zu bytes", sizes[i], len);
+        ck_assert_msg(strlen(body) == len, "size %d: a NUL at byte %zu of the body", sizes[i], strlen(body));
         cJSON *o = cJSON_Parse(body);
         ck_assert_msg(o != NULL && cJSON_IsString(cJSON_GetObjectItem(o, "message")) &&
                           cJSON_IsNumber(cJSON_GetObjectItem(o, "delay_ms")),
@@ -376,6 +380,62 @@ START_TEST(family_pages)
 }
 END_TEST
 
+/* A head that leaves the connection's 4 KB pool little room must not make
+ * libmicrohttpd abort on a large padded body (it copies the iovec entries
+ * into the pool): the answer is the body, a JSON 431, or (past what even a
+ * 431 needs) a closed connection; the server lives on. */
+START_TEST(large_heads_with_large_bodies)
+{
+    static char req[8192], buf[1 << 16];
+    for (int n = 2800; n <= 3800; n += 50) {
+        int len = snprintf(req, sizeof req, "GET /say-hi?size=16M HTTP/1.1\r\nHost: x\r\nX-C: ");
+        memset(req + len, 'a', (size_t)n);
+        len += n;
+        len += snprintf(req + len, sizeof req - (size_t)len, "\r\nConnection: close\r\n\r\n");
+        int fd = http_connect(srv.port);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(write(fd, req, (size_t)len), len);
+        char status[13] = "";
+        ssize_t got = read(fd, status, 12);
+        while (got > 0 && read(fd, buf, sizeof buf) > 0) /* drain the 16 MB */
+            ;
+        close(fd);
+        ck_assert_msg(got <= 0 || strcmp(status, "HTTP/1.1 200") == 0 || strcmp(status, "HTTP/1.1 431") == 0,
+                      "header of %d bytes: %s", n, status);
+        struct http_response r2;
+        ck_assert_msg(http_get(srv.port, "GET", "/healthz", &r2) == 200, "the server died at a header of %d bytes", n);
+    }
+}
+END_TEST
+
+/* SIGTERM while a drip waits on a client that reads nothing: after --grace
+ * the rest goes at once and the server exits 0; it used to re-suspend the
+ * connection and abort in MHD_stop_daemon. */
+START_TEST(sigterm_during_a_drip)
+{
+    struct test_server s;
+    static const char *const args[] = {"--grace", "500ms", "--quiet", NULL};
+    ck_assert_int_eq(test_server_start(&s, args), 0);
+    int fd = socket(AF_INET, SOCK_STREAM, 0), small = 4096;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s.port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    const char *req = "GET /say-hi?delay=0&size=16M&drip=10s HTTP/1.1\r\nHost: x\r\n\r\n";
+    ck_assert_int_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+    usleep(500000);
+    kill(s.pid, SIGTERM);
+    usleep(700000); /* the grace ends while the drip is blocked on the client */
+    static char buf[1 << 20];
+    size_t total = 0;
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;)
+        total += (size_t)n;
+    close(fd);
+    ck_assert_msg(total > 16 * 1024 * 1024, "read %zu bytes", total);
+    ck_assert_int_eq(test_server_stop(&s, 0, 5000), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("realistic");
@@ -389,9 +449,11 @@ int main(void)
     tcase_add_test(shared, fail_first_counts_per_key);
     tcase_add_test(shared, bad_values_are_400_naming_them);
     tcase_add_test(shared, ignored_parameters_are_named);
+    tcase_add_test(shared, large_heads_with_large_bodies);
     TCase *own = testsuite_case(s, "own-server", 60, NULL, NULL);
     tcase_add_test(own, hang_is_held_until_max_delay_or_the_client_leaves);
     tcase_add_test(own, stats_adds_what_was_drawn);
     tcase_add_test(own, family_pages);
+    tcase_add_test(own, sigterm_during_a_drip);
     return testsuite_run(s);
 }
