@@ -191,7 +191,7 @@ static struct svg_bars subsample(struct timeline *t, size_t every, char *note, s
         t->bad[kept] = t->bad[i];
     }
     if (every > 1)
-        snprintf(note, len, "Subsampled: every %zuth request is drawn, %zu of %zu (the report stays small); "
+        snprintf(note, len, "Subsampled: 1 request in %zu is drawn, %zu of %zu (the report stays small); "
                  "red: failed.", every, kept, t->n);
     else
         snprintf(note, len, "All %zu requests, one bar each from its start to its end; red: failed.", t->n);
