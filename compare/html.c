@@ -20,9 +20,9 @@ static const struct { const char *color, *dash; enum svg_marker marker; } look[M
 };
 
 static const char *const style =
-    "body{font-family:sans-serif;max-width:1000px;margin:1em auto;padding:0 1em;color:#111}"
+    "body{font-family:sans-serif;max-width:1400px;margin:1em auto;padding:0 1em;color:#111}"
     "table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #bbb;padding:2px 6px;text-align:right}"
-    "th{background:#eee}td:first-child{text-align:left}figure{display:inline-block;margin:.5em}"
+    "th{background:#eee}td:first-child{text-align:left}figure{display:inline-block;margin:.3em;vertical-align:top}"
     "figcaption{font-size:12px;color:#444;max-width:640px}svg{max-width:100%;height:auto}"
     "@media print{figure,table{break-inside:avoid}body{max-width:none}}";
 
