@@ -263,12 +263,5 @@ int html_write(const char *path, const struct run_result *rows, size_t n, const 
     char modes[64];
     write_intro(f, n, ctx, output_modes_title(rows, n, modes, sizeof modes));
     write_body(f, rows, n, ctx);
-    int err = ferror(f) ? errno : 0;
-    if (fclose(f) != 0 && err == 0)
-        err = errno;
-    if (err != 0) {
-        cli_error("cannot write --html %s: %s", path, strerror(err));
-        return -1;
-    }
-    return 0;
+    return output_close(f, ferror(f) ? EIO : 0, "--html", path);
 }

@@ -117,10 +117,15 @@ int output_csv(const char *path, const struct run_result *rows, size_t n)
                     r->cost.rss_kb, r->cost.cpu_s, r->cost.threads) < 0)
             err = errno;
     }
+    return output_close(f, err, "--csv", path);
+}
+
+int output_close(FILE *f, int err, const char *flag, const char *path)
+{
     if (fclose(f) != 0 && err == 0)
         err = errno;
     if (err != 0) {
-        cli_error("cannot write --csv %s: %s", path, strerror(err));
+        cli_error("cannot write %s %s: %s", flag, path, strerror(err));
         return -1;
     }
     return 0;

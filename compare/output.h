@@ -43,6 +43,11 @@ void output_table(FILE *out, const struct run_result *rows, size_t n, const stru
 /* Columns after the table's: threads (most seen at once), peak RSS, CPU
  * user+sys of the client process. */
 int output_csv(const char *path, const struct run_result *rows, size_t n);
+/* Closes a file written for flag: 0, or -1 after one line naming the flag,
+ * the path and err (the errno of the first write that failed; 0: none)
+ * or fclose's, where a full disk often shows only at the final flush. */
+int output_close(FILE *f, int err, const char *flag, const char *path);
+
 /* One line; numbers rounded as jsonnum.h says. 0, or -1 after an error line. */
 int output_json(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx);
 

@@ -165,18 +165,23 @@ int tcmp_count_entries(const char *dir)
     return n;
 }
 
-const cJSON *tcmp_row(const cJSON *o, const char *mode, int n)
+/* The first row of mode whose key is value; fails the test when there is none. */
+static const cJSON *find_row(const cJSON *o, const char *mode, const char *key, int value)
 {
     const cJSON *r;
     cJSON_ArrayForEach(r, cJSON_GetObjectItem(o, "rows"))
     {
         if (strcmp(cJSON_GetObjectItem(r, "mode")->valuestring, mode) == 0 &&
-            cJSON_GetObjectItem(r, "number")->valueint == n)
+            cJSON_GetObjectItem(r, key)->valueint == value)
             return r;
     }
-    ck_abort_msg("no row for %s N=%d", mode, n);
+    ck_abort_msg("no row for %s with %s %d", mode, key, value);
     return NULL;
 }
+
+const cJSON *tcmp_row(const cJSON *o, const char *mode, int n) { return find_row(o, mode, "number", n); }
+
+const cJSON *tcmp_row_at(const cJSON *o, const char *mode, int c) { return find_row(o, mode, "concurrency", c); }
 
 int tcmp_most_decimals(const char *json, const char *key)
 {
@@ -260,19 +265,6 @@ int tcmp_count_lines(const char *path)
     for (const char *p = text; (p = strchr(p, '\n')) != NULL; p++)
         n++;
     return n;
-}
-
-const cJSON *tcmp_row_at(const cJSON *o, const char *mode, int c)
-{
-    const cJSON *r;
-    cJSON_ArrayForEach(r, cJSON_GetObjectItem(o, "rows"))
-    {
-        if (strcmp(cJSON_GetObjectItem(r, "mode")->valuestring, mode) == 0 &&
-            cJSON_GetObjectItem(r, "concurrency")->valueint == c)
-            return r;
-    }
-    ck_abort_msg("no row for %s at concurrency %d", mode, c);
-    return NULL;
 }
 
 long tcmp_file_size(const char *path)
