@@ -5,6 +5,7 @@
  * plot.c present the rows. */
 #include "cli.h"
 #include "duration.h"
+#include "html.h"
 #include "output.h"
 #include "plot.h"
 #include "run.h"
@@ -25,12 +26,12 @@
 #define MAX_NUMBER 100000
 
 struct config {
-    bool modes[MODE_COUNT];
-    unsigned numbers[MAX_NUMBERS];
-    size_t nnumbers;
+    bool modes[MODE_COUNT], modes_given, numbers_given;
+    unsigned numbers[MAX_NUMBERS], limits[MAX_NUMBERS];
+    size_t nnumbers, nlimits; /* nlimits > 0: a --concurrency grid at numbers[0] */
     int64_t delay_us;
     bool delay_given;
-    const char *url, *csv, *plot;
+    const char *url, *csv, *plot, *html;
     bool json, quiet;
 };
 
@@ -41,7 +42,8 @@ static void usage(FILE *out)
             "\n"
             "Runs sayhi-sync, sayhi-sync --threads N and sayhi-async with --number N for each N,\n"
             "each against a fresh sayhi-server, and prints wall time, requests/s, speedup over sync\n"
-            "and the peak in flight the server saw.\n"
+            "the peak in flight the server saw, and what each client cost: most threads at once,\n"
+            "peak RSS and CPU time (user+sys).\n"
             "\n"
             "Speedup is a row's successful requests per second over sync's at the same N: sync's\n"
             "wall time over the row's when every request of both succeeded, - when either had\n"
@@ -56,8 +58,14 @@ static void usage(FILE *out)
             "                      clients keep their default --timeout of 30s)\n"
             "  --csv FILE          also write the rows as CSV\n"
             "  --json              print the rows as one line of JSON instead of the table\n"
-            "  --plot FILE         draw wall time against N and the request timeline of the\n"
-            "                      smallest N with gnuplot (FILE ends in .svg or .png)\n"
+            "  --concurrency LIST  comma-separated limits C: for one N (the single value of\n"
+            "                      --numbers, default 100) run sayhi-async --concurrency C and\n"
+            "                      sayhi-sync --threads C (modes threads,async unless --modes says;\n"
+            "                      sync runs once); wall time against C is N/C waves of one delay\n"
+            "  --plot FILE         draw wall time and speedup against N (or C) and the request\n"
+            "                      timeline of the smallest with gnuplot (FILE ends in .svg or .png)\n"
+            "  --html FILE         write one self-contained HTML report: the table, wall time,\n"
+            "                      speedup, each mode's timeline and latencies, and the cost\n"
             "  --quiet             no progress lines on stderr\n"
             "  --help, --version\n"
             "\n"
@@ -67,10 +75,10 @@ static void usage(FILE *out)
             "\n"
             "Exit codes: 0 every request of every run succeeded; 1 a run or request failed, a\n"
             "program it runs is missing, or an output could not be written; 2 bad flag or value,\n"
-            "also a --csv or --plot path that cannot be written (checked before the first run);\n"
+            "also a --csv, --plot or --html path that cannot be written (checked before the first run);\n"
             "130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by SIGHUP: the runs that\n"
             "finished are still printed (the table ends with an Interrupted line, the JSON has\n"
-            "\"interrupted\":true) and written to --csv and --plot.\n",
+            "\"interrupted\":true) and written to --csv, --plot and --html.\n",
             MAX_NUMBER);
 }
 
@@ -100,31 +108,56 @@ static int parse_modes(const char *value, struct config *cfg)
     return 0;
 }
 
-static int parse_numbers(const char *value, struct config *cfg)
+/* A comma-separated list of distinct counts 1 to MAX_NUMBER for flag into
+ * out (at most MAX_NUMBERS); 0, or -1 after one line naming the flag. */
+static int parse_counts(const char *flag, const char *value, unsigned out[MAX_NUMBERS], size_t *count)
 {
     char buf[512];
     snprintf(buf, sizeof buf, "%s", value);
-    cfg->nnumbers = 0;
+    *count = 0;
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         uint64_t n;
-        if (cfg->nnumbers == MAX_NUMBERS) {
-            cli_error("--numbers takes at most %d values", MAX_NUMBERS);
+        if (*count == MAX_NUMBERS) {
+            cli_error("%s takes at most %d values", flag, MAX_NUMBERS);
             return -1;
         }
-        if (cli_parse_uint("--numbers", tok, 1, MAX_NUMBER, &n) != 0)
+        if (cli_parse_uint(flag, tok, 1, MAX_NUMBER, &n) != 0)
             return -1;
-        for (size_t i = 0; i < cfg->nnumbers; i++) {
-            if (cfg->numbers[i] == n) { /* one row per mode and N: the timelines and plot assume it */
-                cli_error("--numbers lists %llu twice, in '%s'", (unsigned long long)n, value);
+        for (size_t i = 0; i < *count; i++) {
+            if (out[i] == n) { /* one row per mode and value: the timelines and plot assume it */
+                cli_error("%s lists %llu twice, in '%s'", flag, (unsigned long long)n, value);
                 return -1;
             }
         }
-        cfg->numbers[cfg->nnumbers++] = (unsigned)n;
+        out[(*count)++] = (unsigned)n;
     }
-    if (cfg->nnumbers == 0) {
-        cli_error("--numbers needs at least one number, got '%s'", value);
+    if (*count == 0) {
+        cli_error("%s needs at least one number, got '%s'", flag, value);
         return -1;
     }
+    return 0;
+}
+
+/* A --concurrency grid runs one N, with limits up to N; threads and async
+ * unless --modes chose. */
+static int check_concurrency(struct config *cfg)
+{
+    if (cfg->nlimits == 0)
+        return 0;
+    if (!cfg->numbers_given)
+        cfg->numbers[0] = 100, cfg->nnumbers = 1;
+    if (cfg->nnumbers != 1) {
+        cli_error("--concurrency runs one N: give --numbers a single value, not %zu", cfg->nnumbers);
+        return -1;
+    }
+    for (size_t i = 0; i < cfg->nlimits; i++) {
+        if (cfg->limits[i] > cfg->numbers[0]) {
+            cli_error("--concurrency %u is more than N=%u requests", cfg->limits[i], cfg->numbers[0]);
+            return -1;
+        }
+    }
+    if (!cfg->modes_given)
+        cfg->modes[MODE_SYNC] = false;
     return 0;
 }
 
@@ -154,13 +187,15 @@ static int check_writable(const char *flag, const char *path)
 
 static int parse_args(int argc, char **argv, struct config *cfg)
 {
-    enum { O_MODES = 256, O_NUMBERS, O_DELAY, O_URL, O_CSV, O_JSON, O_PLOT, O_QUIET, O_HELP, O_VERSION };
+    enum { O_MODES = 256, O_NUMBERS, O_DELAY, O_URL, O_CSV, O_JSON, O_PLOT, O_QUIET, O_HELP, O_VERSION, O_CONC,
+           O_HTML };
     static const struct option opts[] = {
         {"modes", required_argument, NULL, O_MODES}, {"numbers", required_argument, NULL, O_NUMBERS},
         {"delay", required_argument, NULL, O_DELAY}, {"url", required_argument, NULL, O_URL},
         {"csv", required_argument, NULL, O_CSV},     {"json", no_argument, NULL, O_JSON},
         {"plot", required_argument, NULL, O_PLOT},   {"quiet", no_argument, NULL, O_QUIET},
         {"help", no_argument, NULL, O_HELP},         {"version", no_argument, NULL, O_VERSION},
+        {"concurrency", required_argument, NULL, O_CONC}, {"html", required_argument, NULL, O_HTML},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -168,8 +203,13 @@ static int parse_args(int argc, char **argv, struct config *cfg)
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         int rc = 0;
         switch (c) {
-        case O_MODES: rc = parse_modes(optarg, cfg); break;
-        case O_NUMBERS: rc = parse_numbers(optarg, cfg); break;
+        case O_MODES: rc = parse_modes(optarg, cfg), cfg->modes_given = true; break;
+        case O_NUMBERS:
+            rc = parse_counts("--numbers", optarg, cfg->numbers, &cfg->nnumbers);
+            cfg->numbers_given = true;
+            break;
+        case O_CONC: rc = parse_counts("--concurrency", optarg, cfg->limits, &cfg->nlimits); break;
+        case O_HTML: cfg->html = optarg; break;
         case O_DELAY:
             rc = cli_parse_duration("--delay", optarg, 0, 60 * INT64_C(1000000), &cfg->delay_us);
             cfg->delay_given = true;
@@ -204,8 +244,11 @@ static int parse_args(int argc, char **argv, struct config *cfg)
         cli_error("--delay applies to the server sayhi-compare starts, not to --url %s", cfg->url);
         return -1;
     }
+    if (check_concurrency(cfg) != 0)
+        return -1;
     if ((cfg->csv != NULL && check_writable("--csv", cfg->csv) != 0) ||
-        (cfg->plot != NULL && check_writable("--plot", cfg->plot) != 0))
+        (cfg->plot != NULL && check_writable("--plot", cfg->plot) != 0) ||
+        (cfg->html != NULL && check_writable("--html", cfg->html) != 0))
         return -1;
     return 0;
 }
@@ -242,35 +285,63 @@ static void remove_dir(const char *dir)
     rmdir(dir);
 }
 
-/* Runs every (N, mode) cell until a stop signal; returns the number of rows made. */
-static size_t run_grid(const struct config *cfg, const struct run_env *env, struct run_result *rows, int *rc)
+/* One run of the grid. */
+struct cell {
+    enum run_mode mode;
+    unsigned number, limit;
+};
+
+/* The runs to make, in order: every mode at every N, or in a --concurrency
+ * grid sync once (it has no limit: its one request at a time is the
+ * baseline of the speedups) and threads and async at every limit. */
+static size_t plan_grid(const struct config *cfg, struct cell *cells)
 {
     size_t n = 0;
-    for (size_t i = 0; i < cfg->nnumbers && !run_stopped(); i++) {
-        for (int m = 0; m < MODE_COUNT && !run_stopped(); m++) {
-            if (!cfg->modes[m])
-                continue;
+    if (cfg->nlimits == 0) {
+        for (size_t i = 0; i < cfg->nnumbers; i++)
+            for (int m = 0; m < MODE_COUNT; m++)
+                if (cfg->modes[m])
+                    cells[n++] = (struct cell){(enum run_mode)m, cfg->numbers[i], 0};
+        return n;
+    }
+    if (cfg->modes[MODE_SYNC])
+        cells[n++] = (struct cell){MODE_SYNC, cfg->numbers[0], 1};
+    for (size_t i = 0; i < cfg->nlimits; i++)
+        for (int m = MODE_THREADS; m < MODE_COUNT; m++)
+            if (cfg->modes[m])
+                cells[n++] = (struct cell){(enum run_mode)m, cfg->numbers[0], cfg->limits[i]};
+    return n;
+}
+
+/* Runs the cells until a stop signal; returns the number of rows made. */
+static size_t run_grid(const struct config *cfg, const struct run_env *env, const struct cell *cells,
+                       size_t ncells, struct run_result *rows, int *rc)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ncells && !run_stopped(); i++) {
+        const struct cell *c = &cells[i];
+        if (!cfg->quiet && c->limit > 0)
+            fprintf(stderr, "%s: %s, N=%u, C=%u ...", cli_program(), run_mode_name(c->mode), c->number, c->limit);
+        else if (!cfg->quiet)
+            fprintf(stderr, "%s: %s, N=%u ...", cli_program(), run_mode_name(c->mode), c->number);
+        struct run_result *r = &rows[n];
+        int failed = run_one(env, c->mode, c->number, c->limit, r) != 0;
+        if (run_stopped()) { /* the client's partial figures are not a row */
             if (!cfg->quiet)
-                fprintf(stderr, "%s: %s, N=%u ...", cli_program(), run_mode_name((enum run_mode)m), cfg->numbers[i]);
-            struct run_result *r = &rows[n];
-            int failed = run_one(env, (enum run_mode)m, cfg->numbers[i], r) != 0;
-            if (run_stopped()) { /* the client's partial figures are not a row */
-                if (!cfg->quiet)
-                    fprintf(stderr, " interrupted\n");
-                break;
-            }
-            if (failed) {
-                if (!cfg->quiet)
-                    fprintf(stderr, " failed\n");
-                *rc = CLI_EXIT_FAILURE;
-                continue;
-            }
-            if (!cfg->quiet)
-                fprintf(stderr, " %.2fs\n", r->elapsed_s);
-            if (r->failed > 0 || r->client_exit != 0)
-                *rc = CLI_EXIT_FAILURE;
-            n++;
+                fprintf(stderr, " interrupted\n");
+            break;
         }
+        if (failed) {
+            if (!cfg->quiet)
+                fprintf(stderr, " failed\n");
+            *rc = CLI_EXIT_FAILURE;
+            continue;
+        }
+        if (!cfg->quiet)
+            fprintf(stderr, " %.2fs\n", r->elapsed_s);
+        if (r->failed > 0 || r->client_exit != 0)
+            *rc = CLI_EXIT_FAILURE;
+        n++;
     }
     return n;
 }
@@ -290,6 +361,8 @@ static int report(const struct config *cfg, const struct output_context *ctx, co
         failed |= output_csv(cfg->csv, rows, n) != 0;
     if (cfg->plot != NULL && n > 0)
         failed |= plot_draw(cfg->plot, tmpdir, rows, n, ctx) != 0;
+    if (cfg->html != NULL)
+        failed |= html_write(cfg->html, rows, n, ctx) != 0;
     return failed ? -1 : 0;
 }
 
@@ -314,14 +387,14 @@ int main(int argc, char **argv)
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
+    struct cell cells[MAX_NUMBERS * MODE_COUNT];
     struct run_result rows[MAX_NUMBERS * MODE_COUNT];
     int rc = CLI_EXIT_OK;
-    size_t n = run_grid(&cfg, &env, rows, &rc);
-    size_t modes = 0;
-    for (int m = 0; m < MODE_COUNT; m++)
-        modes += cfg.modes[m];
+    size_t planned = plan_grid(&cfg, cells);
+    size_t n = run_grid(&cfg, &env, cells, planned, rows, &rc);
     struct output_context ctx = {.delay_us = cfg.url == NULL ? cfg.delay_us : -1, .timeout_us = timeout_us,
-                                 .planned = cfg.nnumbers * modes, .stop_signal = run_stopped()};
+                                 .planned = planned, .stop_signal = run_stopped(),
+                                 .fixed_n = cfg.nlimits > 0 ? cfg.numbers[0] : 0};
     int lost = report(&cfg, &ctx, tmpdir, rows, n) != 0;
     remove_dir(tmpdir);
     run_free_programs(&env);

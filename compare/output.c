@@ -31,16 +31,16 @@ void output_speedups(struct run_result *rows, size_t n)
     }
 }
 
-/* The two columns a row may lack (no sync run to compare with, no server of
- * ours to ask), as text: speedup with its format, peak as a count; missing
- * ones become `none`. */
-struct optional_cells {
-    char speedup[24], peak[24];
-};
-
-static struct optional_cells optional_cells(const struct run_result *r, const char *speedup_fmt, const char *none)
+unsigned output_x(const struct run_result *r, const struct output_context *ctx)
 {
-    struct optional_cells c;
+    return ctx->fixed_n > 0 ? r->limit : r->number;
+}
+
+/* The two columns a row may lack (no sync run to compare with, no server of
+ * ours to ask), as text: missing ones become `none`. */
+struct output_cells output_optional_cells(const struct run_result *r, const char *speedup_fmt, const char *none)
+{
+    struct output_cells c;
     snprintf(c.speedup, sizeof c.speedup, "%s", none);
     snprintf(c.peak, sizeof c.peak, "%s", none);
     if (r->speedup > 0)
@@ -48,6 +48,21 @@ static struct optional_cells optional_cells(const struct run_result *r, const ch
     if (r->peak >= 0)
         snprintf(c.peak, sizeof c.peak, "%lld", r->peak);
     return c;
+}
+
+const char *output_modes_title(const struct run_result *rows, size_t n, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int m = 0; m < MODE_COUNT; m++) {
+        int present = 0;
+        for (size_t i = 0; i < n; i++)
+            present |= rows[i].mode == (enum run_mode)m;
+        if (present && used < len)
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " vs " : "",
+                                     run_mode_name((enum run_mode)m));
+    }
+    return buf;
 }
 
 /* The stop signals by name; strsignal() says "Interrupt", which names no key or command. */
@@ -66,13 +81,14 @@ void output_table(FILE *out, const struct run_result *rows, size_t n, const stru
     else
         fprintf(out, "the server's own delay, the clients' default --timeout (%s); peak in flight is shown only\n"
                      "for servers sayhi-compare starts\n\n", RUN_CLIENT_DEFAULT_TIMEOUT);
-    fprintf(out, "%-8s %7s %11s %10s %10s %9s %8s %8s\n", "mode", "N", "wall", "req/s", "speedup", "in flight",
-            "ok", "failed");
+    fprintf(out, "%-8s %6s %5s %9s %9s %8s %9s %6s %6s %7s %8s %6s\n", "mode", "N", "conc", "wall", "req/s",
+            "speedup", "in flight", "ok", "failed", "threads", "peak RSS", "CPU");
     for (size_t i = 0; i < n; i++) {
         const struct run_result *r = &rows[i];
-        struct optional_cells c = optional_cells(r, "%.1fx", "-");
-        fprintf(out, "%-8s %7u %10.2fs %10.1f %10s %9s %8llu %8llu\n", run_mode_name(r->mode), r->number,
-                r->elapsed_s, r->requests_per_s, c.speedup, c.peak, r->ok, r->failed);
+        struct output_cells c = output_optional_cells(r, "%.1fx", "-");
+        fprintf(out, "%-8s %6u %5u %8.2fs %9.1f %8s %9s %6llu %6llu %7u %6.1fMB %5.2fs\n", run_mode_name(r->mode),
+                r->number, r->concurrency, r->elapsed_s, r->requests_per_s, c.speedup, c.peak, r->ok, r->failed,
+                r->cost.threads, (double)r->cost.rss_kb / 1024, r->cost.cpu_s);
     }
     if (ctx->stop_signal != 0)
         fprintf(out, "\nInterrupted (%s): %zu of %zu runs finished\n", signal_name(ctx->stop_signal), n,
@@ -90,19 +106,26 @@ int output_csv(const char *path, const struct run_result *rows, size_t n)
      * full disk may show at any fprintf (when the buffer fills) or only at
      * the final flush in fclose. */
     int err = 0;
-    if (fprintf(f, "mode,number,concurrency,wall_s,requests_per_s,speedup,peak_in_flight,ok,failed\n") < 0)
+    if (fprintf(f, "mode,number,concurrency,wall_s,requests_per_s,speedup,peak_in_flight,ok,failed,rss_kb,cpu_s,"
+                   "threads\n") < 0)
         err = errno;
     for (size_t i = 0; i < n && err == 0; i++) {
         const struct run_result *r = &rows[i];
-        struct optional_cells c = optional_cells(r, "%.3f", "");
-        if (fprintf(f, "%s,%u,%u,%.6f,%.3f,%s,%s,%llu,%llu\n", run_mode_name(r->mode), r->number,
-                    r->concurrency, r->elapsed_s, r->requests_per_s, c.speedup, c.peak, r->ok, r->failed) < 0)
+        struct output_cells c = output_optional_cells(r, "%.3f", "");
+        if (fprintf(f, "%s,%u,%u,%.6f,%.3f,%s,%s,%llu,%llu,%ld,%.6f,%u\n", run_mode_name(r->mode), r->number,
+                    r->concurrency, r->elapsed_s, r->requests_per_s, c.speedup, c.peak, r->ok, r->failed,
+                    r->cost.rss_kb, r->cost.cpu_s, r->cost.threads) < 0)
             err = errno;
     }
+    return output_close(f, err, "--csv", path);
+}
+
+int output_close(FILE *f, int err, const char *flag, const char *path)
+{
     if (fclose(f) != 0 && err == 0)
         err = errno;
     if (err != 0) {
-        cli_error("cannot write --csv %s: %s", path, strerror(err));
+        cli_error("cannot write %s %s: %s", flag, path, strerror(err));
         return -1;
     }
     return 0;
@@ -140,6 +163,9 @@ int output_json(FILE *out, const struct run_result *rows, size_t n, const struct
             cJSON_AddNullToObject(row, "peak_in_flight");
         cJSON_AddNumberToObject(row, "ok", (double)r->ok);
         cJSON_AddNumberToObject(row, "failed", (double)r->failed);
+        cJSON_AddNumberToObject(row, "rss_kb", (double)r->cost.rss_kb);
+        jsonnum_add(row, "cpu_s", r->cost.cpu_s, JSONNUM_SECONDS);
+        cJSON_AddNumberToObject(row, "threads", r->cost.threads);
         cJSON_AddItemToArray(arr, row);
     }
     char *s = cJSON_PrintUnformatted(o); /* one line, as the clients print and the README shows */

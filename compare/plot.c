@@ -51,28 +51,46 @@ static int has_gnuplot(void)
     return 0;
 }
 
-static void write_walls(FILE *f, const struct run_result *rows, size_t n)
+/* A data block per mode: x (N or C), wall time, speedup (NaN: none, not
+ * drawn), requests per second. */
+static void write_walls(FILE *f, const struct run_result *rows, size_t n, const struct output_context *ctx)
 {
     for (int m = 0; m < MODE_COUNT; m++) {
         fprintf(f, "$%s << EOD\n", run_mode_name((enum run_mode)m));
-        for (size_t i = 0; i < n; i++)
-            if (rows[i].mode == (enum run_mode)m)
-                fprintf(f, "%u %.6f\n", rows[i].number, rows[i].elapsed_s);
+        for (size_t i = 0; i < n; i++) {
+            if (rows[i].mode != (enum run_mode)m)
+                continue;
+            fprintf(f, "%u %.6f ", output_x(&rows[i], ctx), rows[i].elapsed_s);
+            fprintf(f, rows[i].speedup > 0 ? "%.3f " : "NaN ", rows[i].speedup);
+            fprintf(f, "%.3f\n", rows[i].requests_per_s);
+        }
         fprintf(f, "EOD\n");
     }
 }
 
-/* Bottom panel: each mode's requests as a band of bars, first mode on top.
- * Band b holds request id at y = base + N - id, base = (bands-1-b) * (N+2):
- * N rows, two rows apart from the next band, one row of room at the frame. */
-static void write_timeline(FILE *f, const struct run_result *rows, size_t n, unsigned smallest)
+/* Bottom panel: each mode's requests at its smallest N (or C) as a band of
+ * bars, first mode on top. Band b holds request id at y = base + N - id,
+ * base = (bands-1-b) * (N+2): N rows, two rows apart from the next band,
+ * one row of room at the frame. */
+static void write_timeline(FILE *f, const struct run_result *rows, size_t n, const struct output_context *ctx)
 {
     const struct run_result *band[MODE_COUNT];
     size_t bands = 0;
-    for (size_t i = 0; i < n && bands < MODE_COUNT; i++)
-        if (rows[i].number == smallest && rows[i].timeline[0] != '\0')
-            band[bands++] = &rows[i];
-    fprintf(f, "set title 'Request timeline, N=%u: one bar per request, from its start to its end'\n", smallest);
+    unsigned smallest = 0;
+    for (int m = 0; m < MODE_COUNT; m++) {
+        const struct run_result *pick = NULL;
+        for (size_t i = 0; i < n; i++)
+            if (rows[i].mode == (enum run_mode)m && (pick == NULL || output_x(&rows[i], ctx) < output_x(pick, ctx)))
+                pick = &rows[i];
+        if (pick != NULL && pick->timeline[0] != '\0') {
+            band[bands++] = pick;
+            smallest = pick->number > smallest ? pick->number : smallest; /* the bands' height */
+        }
+    }
+    if (ctx->fixed_n > 0)
+        fprintf(f, "set title 'Request timeline, N=%u at the smallest limit: one bar per request'\n", smallest);
+    else
+        fprintf(f, "set title 'Request timeline, N=%u: one bar per request, from its start to its end'\n", smallest);
     fprintf(f, "set xlabel \"seconds since the run's start\"\nset ylabel 'request'\nset key off\n");
     fprintf(f, "set datafile separator ','\nset ytics (");
     for (size_t b = 0; b < bands; b++)
@@ -103,12 +121,12 @@ static int by_value(const void *a, const void *b)
  * far enough apart to be read (1/25 of the axis), a range around a single
  * N, and room at both ends so that no point sits on the frame (an explicit
  * range: gnuplot's offsets widen to the next tic, N = -20 included). */
-static void write_n_axis(FILE *f, const struct run_result *rows, size_t n)
+static void write_n_axis(FILE *f, const struct run_result *rows, size_t n, const struct output_context *ctx)
 {
-    unsigned ns[MODE_COUNT * 32]; /* a row per mode and N, at most 32 N (main.c) */
+    unsigned ns[MODE_COUNT * 32]; /* a row per mode and N (or C), at most 32 of them (main.c) */
     size_t count = 0;
     for (size_t i = 0; i < n && count < sizeof ns / sizeof ns[0]; i++)
-        ns[count++] = rows[i].number;
+        ns[count++] = output_x(&rows[i], ctx);
     qsort(ns, count, sizeof ns[0], by_value);
     unsigned span = ns[count - 1] - ns[0], closest = span;
     for (size_t i = 1; i < count; i++)
@@ -129,12 +147,14 @@ static void write_n_axis(FILE *f, const struct run_result *rows, size_t n)
     fprintf(f, ")\n");
 }
 
-/* Top panel: wall time against N, one line per mode that ran. */
-static void write_wall_panel(FILE *f, const struct run_result *rows, size_t n)
+/* A panel of column col of the data blocks against N (or C), one line per
+ * mode that ran. */
+static void write_mode_panel(FILE *f, const struct run_result *rows, size_t n, const struct output_context *ctx,
+                             const char *title, const char *ylabel, int col)
 {
-    fprintf(f, "set title 'Wall time for N requests'\nset xlabel 'N (requests)'\nset ylabel 'wall time (s)'\n"
-               "set grid\nset key top left\nset yrange [0:*]\n");
-    write_n_axis(f, rows, n);
+    fprintf(f, "set title '%s'\nset xlabel '%s'\nset ylabel '%s'\nset grid\nset key top left\nset yrange [0:*]\n",
+            title, ctx->fixed_n > 0 ? "concurrency limit C" : "N (requests)", ylabel);
+    write_n_axis(f, rows, n, ctx);
     fprintf(f, "plot ");
     int first = 1;
     for (int m = 0; m < MODE_COUNT; m++) {
@@ -143,10 +163,11 @@ static void write_wall_panel(FILE *f, const struct run_result *rows, size_t n)
             present |= rows[i].mode == (enum run_mode)m;
         if (!present)
             continue;
-        /* threads and async often coincide: distinct points and dashes keep both visible */
-        static const char *const style[MODE_COUNT] = {"pt 7 dt 1", "pt 5 ps 1.3 dt 2", "pt 9 dt 1"};
-        fprintf(f, "%s$%s using 1:2 with linespoints lw 2 %s lc %d title '%s'", first ? "" : ", ",
-                run_mode_name((enum run_mode)m), style[m], m + 1, run_mode_name((enum run_mode)m));
+        /* threads and async often coincide: hollow squares and dashes over
+         * filled circles keep both visible */
+        static const char *const style[MODE_COUNT] = {"pt 7 dt 1", "pt 4 ps 1.6 dt 2", "pt 7 ps 0.8 dt 1"};
+        fprintf(f, "%s$%s using 1:%d with linespoints lw 2 %s lc %d title '%s'", first ? "" : ", ",
+                run_mode_name((enum run_mode)m), col, style[m], m + 1, run_mode_name((enum run_mode)m));
         first = 0;
     }
     fprintf(f, "\nunset grid\nset grid xtics\nset autoscale x\nset xtics autofreq\n");
@@ -158,26 +179,30 @@ static int write_script(const char *script, const char *path, const struct run_r
     FILE *f = fopen(script, "w");
     if (f == NULL)
         return -1;
-    unsigned smallest = 0;
-    for (size_t i = 0; i < n; i++)
-        if (smallest == 0 || rows[i].number < smallest)
-            smallest = rows[i].number;
-    char delay[32];
+    char delay[32], modes[64];
+    output_modes_title(rows, n, modes, sizeof modes);
     if (ends_with(path, ".png"))
-        fprintf(f, "set terminal pngcairo size 900,1000 font 'sans,11' background '#ffffff'\n");
+        fprintf(f, "set terminal pngcairo size 900,1300 font 'sans,11' background '#ffffff'\n");
     else
-        fprintf(f, "set terminal svg size 900,1000 dynamic font 'sans,11' background '#ffffff'\n");
+        fprintf(f, "set terminal svg size 900,1300 dynamic font 'sans,11' background '#ffffff'\n");
     fprintf(f, "set output ");
     put_quoted(f, path);
     fputc('\n', f);
-    write_walls(f, rows, n);
+    write_walls(f, rows, n, ctx);
     if (ctx->delay_us >= 0)
-        fprintf(f, "\nset multiplot layout 2,1 title 'sayhi: sync vs async, %s per request'\n",
+        fprintf(f, "\nset multiplot layout 3,1 title 'sayhi: %s, %s per request'\n", modes,
                 duration_format(ctx->delay_us, delay, sizeof delay));
     else
-        fprintf(f, "\nset multiplot layout 2,1 title 'sayhi: sync vs async'\n");
-    write_wall_panel(f, rows, n);
-    write_timeline(f, rows, n, smallest);
+        fprintf(f, "\nset multiplot layout 3,1 title 'sayhi: %s'\n", modes);
+    write_mode_panel(f, rows, n, ctx, "Wall time for N requests", "wall time (s)", 2);
+    int speedups = 0;
+    for (size_t i = 0; i < n; i++)
+        speedups |= rows[i].speedup > 0;
+    if (speedups)
+        write_mode_panel(f, rows, n, ctx, "Speedup over sync (successful requests per second)", "speedup (x)", 3);
+    else /* no sync row to compare with (a --concurrency grid without it) */
+        write_mode_panel(f, rows, n, ctx, "Requests per second", "requests/s", 4);
+    write_timeline(f, rows, n, ctx);
     fprintf(f, "unset multiplot\n");
     /* An earlier write can fail while the final flush in fclose succeeds. */
     int failed = ferror(f);

@@ -1,8 +1,10 @@
 /* plot: the two pictures of the comparison, drawn by gnuplot from real data.
  *
- * Top: wall time against N, one line per mode. Bottom: the request timeline
- * of the smallest N, one bar per request from its start to its end, sync
- * above async (the tutorials' execution diagram). Not for: measuring. */
+ * Top: wall time against N (or the limit C of a --concurrency grid), one
+ * line per mode; then the speedup over sync. Bottom: the request timeline
+ * of each mode's smallest N (or C), one bar per request from its start to
+ * its end, sync above async (the tutorials' execution diagram). The title
+ * names the modes that ran. Not for: measuring. */
 #ifndef SAYHI_COMPARE_PLOT_H
 #define SAYHI_COMPARE_PLOT_H
 

@@ -2,6 +2,7 @@
 #include "run.h"
 
 #include "cli.h"
+#include "cost.h"
 #include "duration.h"
 
 #include <cjson/cJSON.h>
@@ -174,25 +175,41 @@ static pid_t spawn(char *const argv[], int *out_fd, volatile pid_t *slot)
     return pid;
 }
 
-static int wait_exit(pid_t pid)
+/* Waits for pid; its rusage into ru when ru is not NULL. */
+static int wait_exit(pid_t pid, struct rusage *ru)
 {
     int status;
-    while (waitpid(pid, &status, 0) < 0)
+    while (wait4(pid, &status, 0, ru) < 0)
         if (errno != EINTR)
             return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* Reads fd to EOF into a malloc'd string. */
-static char *read_all(int fd)
+/* How often the client's thread count is read while it runs: a thread of
+ * the tutorial's pool lives for one delay at least, and reading
+ * /proc/PID/status costs some microseconds. */
+#define SAMPLE_MS 5
+
+/* Reads fd to EOF into a malloc'd string, sampling pid's threads into c
+ * while it waits. */
+static char *read_all(int fd, pid_t pid, struct cost *c)
 {
     size_t len = 0, cap = 4096;
     char *buf = malloc(cap);
-    ssize_t r;
-    while (buf != NULL && (r = read(fd, buf + len, cap - len - 1)) != 0) {
-        if (r < 0) {
-            if (errno == EINTR)
+    ssize_t r = 1;
+    while (buf != NULL && r != 0) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int ready = poll(&p, 1, SAMPLE_MS);
+        cost_sample(pid, c);
+        if (ready < 0 && errno != EINTR)
+            break;
+        if (ready <= 0)
+            continue; /* a timeout, or EINTR: sample again */
+        if ((r = read(fd, buf + len, cap - len - 1)) < 0) {
+            if (errno == EINTR) {
+                r = 1;
                 continue;
+            }
             break;
         }
         len += (size_t)r;
@@ -231,7 +248,7 @@ static pid_t start_server(const struct run_env *env, char *url, size_t len)
         if (stop_signal == 0) /* else it was killed while starting */
             cli_error("%s did not start (it printed '%s')", env->server_bin, line);
         kill(pid, SIGKILL);
-        wait_exit(pid);
+        wait_exit(pid, NULL);
         return -1;
     }
     snprintf(url, len, "%s/say-hi", line + strlen(prefix));
@@ -280,33 +297,52 @@ static double json_number(const cJSON *o, const char *key)
     return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
-/* Runs the client with --json and fills out from its report. */
-static int run_client(const struct run_env *env, const char *url, enum run_mode mode, unsigned number,
-                      struct run_result *out)
+/* The client's argv for mode into argv (room for 16), its numbers in the
+ * buffers given; the timeline path goes into out. */
+static void client_argv(const struct run_env *env, const char *url, const struct run_result *out, char *argv[16],
+                        char n[16], char c[16], char timeout[32])
 {
-    char n[16], t[16], timeout[32];
-    snprintf(n, sizeof n, "%u", number);
-    snprintf(t, sizeof t, "%u", number < RUN_MAX_THREADS ? number : RUN_MAX_THREADS);
-    snprintf(out->timeline, sizeof out->timeline, "%s/%s-%u.csv", env->tmpdir, run_mode_name(mode), number);
-    const char *bin = mode == MODE_ASYNC ? env->async_bin : env->sync_bin;
+    unsigned number = out->number, limit = out->limit;
+    snprintf(n, 16, "%u", number);
+    /* threads: the tutorial's pool, one thread per request up to sayhi-sync's cap, or the limit */
+    unsigned threads = limit > 0 ? limit : number < RUN_MAX_THREADS ? number : RUN_MAX_THREADS;
+    snprintf(c, 16, "%u", out->mode == MODE_THREADS ? threads : limit);
+    size_t argc = 0;
+    argv[argc++] = (char *)(out->mode == MODE_ASYNC ? env->async_bin : env->sync_bin);
     /* --quiet: sayhi-compare speaks for the clients; their errors still reach stderr. */
-    char *argv[16] = {(char *)bin, "--number", n,        "--url",    (char *)url,
-                      "--json",    "--quiet",  "--timeline", out->timeline};
-    size_t argc = 9;
-    if (mode == MODE_THREADS) {
-        argv[argc++] = "--threads";
-        argv[argc++] = t; /* the tutorial's pool: one thread per request, up to sayhi-sync's cap */
+    const char *fixed[] = {"--number", n, "--url", url, "--json", "--quiet", "--timeline", out->timeline};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        argv[argc++] = (char *)fixed[i];
+    if (out->mode == MODE_THREADS || (out->mode == MODE_ASYNC && limit > 0)) {
+        argv[argc++] = out->mode == MODE_THREADS ? "--threads" : "--concurrency";
+        argv[argc++] = c;
     }
     if (env->timeout_us >= 0) {
         argv[argc++] = "--timeout";
-        argv[argc++] = duration_format(env->timeout_us, timeout, sizeof timeout);
+        argv[argc++] = duration_format(env->timeout_us, timeout, 32);
     }
+    argv[argc] = NULL;
+}
+
+/* Runs the client with --json and fills out from its report and what it cost. */
+static int run_client(const struct run_env *env, const char *url, struct run_result *out)
+{
+    char n[16], c[16], timeout[32], *argv[16];
+    snprintf(out->timeline, sizeof out->timeline, "%s/%s-%u-c%u.csv", env->tmpdir, run_mode_name(out->mode),
+             out->number, out->limit);
+    client_argv(env, url, out, argv, n, c, timeout);
+    const char *bin = argv[0];
     int fd;
     pid_t pid = spawn(argv, &fd, &current_client);
     if (pid < 0)
         return -1;
-    char *report = read_all(fd);
-    out->client_exit = wait_exit(pid);
+    struct rusage ru;
+    char *report = read_all(fd, pid, &out->cost);
+    out->client_exit = wait_exit(pid, &ru);
+    if (out->client_exit >= 0)
+        cost_from_rusage(&ru, &out->cost);
+    if (out->cost.threads == 0)
+        out->cost.threads = 1; /* gone before the first sample: it had one thread at least */
     current_client = 0;
     cJSON *o = report != NULL ? cJSON_Parse(report) : NULL;
     free(report);
@@ -324,23 +360,24 @@ static int run_client(const struct run_env *env, const char *url, enum run_mode 
     return 0;
 }
 
-int run_one(const struct run_env *env, enum run_mode mode, unsigned number, struct run_result *out)
+int run_one(const struct run_env *env, enum run_mode mode, unsigned number, unsigned limit,
+            struct run_result *out)
 {
     char url[512];
     pid_t server = 0;
-    *out = (struct run_result){.mode = mode, .number = number, .peak = -1};
+    *out = (struct run_result){.mode = mode, .number = number, .limit = limit, .peak = -1};
     if (env->url == NULL) {
         if ((server = start_server(env, url, sizeof url)) < 0)
             return -1;
     } else {
         snprintf(url, sizeof url, "%s", env->url);
     }
-    int rc = run_client(env, url, mode, number, out);
+    int rc = run_client(env, url, out);
     if (server > 0) { /* a fresh server's peak is this run's peak */
         if (rc == 0)
             out->peak = server_peak(url);
         kill(server, SIGTERM);
-        wait_exit(server);
+        wait_exit(server, NULL);
         current_server = 0;
     }
     return rc;

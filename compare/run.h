@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cost.h"
+
 enum run_mode { MODE_SYNC, MODE_THREADS, MODE_ASYNC, MODE_COUNT };
 
 /* threads mode runs sayhi-sync --threads min(N, this): its own cap. */
@@ -36,6 +38,8 @@ struct run_result {
     long long peak;       /* server's peak_in_flight during the run; -1 unknown */
     unsigned long long ok, failed;
     int client_exit;      /* the client's exit code */
+    unsigned limit;       /* --concurrency grid: the limit C of this run (sync: 1); 0: none */
+    struct cost cost;     /* what the client process cost (cost.h) */
     char timeline[256];   /* the client's --timeline CSV */
 };
 
@@ -56,9 +60,13 @@ int run_find_programs(struct run_env *env, const char *argv0, const bool modes[M
 /* Frees what run_find_programs() allocated. */
 void run_free_programs(struct run_env *env);
 
-/* Runs mode with N requests. Returns 0 when the client ran and reported
- * (even with failed requests), -1 when the run could not be made. */
-int run_one(const struct run_env *env, enum run_mode mode, unsigned number, struct run_result *out);
+/* Runs mode with N requests; limit > 0 caps what runs at once (async
+ * --concurrency, threads --threads; sync ignores it), 0 leaves the mode's
+ * own: one thread per request, async all at once. Returns 0 when the client
+ * ran and reported (even with failed requests), -1 when the run could not
+ * be made. */
+int run_one(const struct run_env *env, enum run_mode mode, unsigned number, unsigned limit,
+            struct run_result *out);
 
 /* Catches SIGINT, SIGTERM and SIGHUP: the first kills the server and client
  * of the run in progress (run_one() then returns -1) and no child starts

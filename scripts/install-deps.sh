@@ -9,8 +9,9 @@
 # Runs `apt-get update` once before installing; uses sudo when not root.
 set -euo pipefail
 
+# chromium: the dashboard and compare suites render the live dashboard and the --html report in it, headless
 build_pkgs=(gcc make meson ninja-build pkg-config libmicrohttpd-dev libevent-dev libcjson-dev check
-            libcurl4-openssl-dev libhttp-parser-dev curl python3 gnuplot-nox chromium
+            libcurl4-openssl-dev libhttp-parser-dev curl python3 gnuplot-nox chromium fonts-dejavu-core
             help2man groff-base mandoc man-db bash-completion)
 bench_pkgs=(wrk hey apache2-utils nghttp2-client nginx time)
 fuzz_pkgs=(clang libclang-rt-14-dev)

@@ -108,8 +108,9 @@ END_TEST
 
 START_TEST(json_and_csv_rows_complete)
 {
-    static const char *keys[] = {"mode",   "number", "concurrency", "wall_s", "requests_per_s",
-                                 "speedup", "peak_in_flight", "ok", "failed"};
+    static const char *keys[] = {"mode",    "number",         "concurrency", "wall_s", "requests_per_s",
+                                 "speedup", "peak_in_flight", "ok",          "failed", "rss_kb",
+                                 "cpu_s",   "threads"};
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(report, "rows")), 6);
     ck_assert_double_eq_tol(cJSON_GetObjectItem(report, "delay_s")->valuedouble, DELAY, 1e-9);
     const cJSON *r;
@@ -123,12 +124,13 @@ START_TEST(json_and_csv_rows_complete)
     char line[512];
     int lines = 0;
     ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
-    ck_assert_str_eq(line, "mode,number,concurrency,wall_s,requests_per_s,speedup,peak_in_flight,ok,failed\n");
+    ck_assert_str_eq(line, "mode,number,concurrency,wall_s,requests_per_s,speedup,peak_in_flight,ok,failed,"
+                           "rss_kb,cpu_s,threads\n");
     while (fgets(line, sizeof line, f) != NULL) {
         int commas = 0;
         for (char *p = line; *p; p++)
             commas += *p == ',';
-        ck_assert_msg(commas == 8 && strstr(line, ",,") == NULL, "incomplete CSV row: %s", line);
+        ck_assert_msg(commas == 11 && strstr(line, ",,") == NULL, "incomplete CSV row: %s", line);
         lines++;
     }
     fclose(f);
@@ -206,9 +208,9 @@ START_TEST(no_speedup_without_a_successful_request)
     r = (struct tcmp_run){.args = table};
     tcmp_run(&r, 30000);
     ck_assert_int_eq(r.rc, 1);
-    tcmp_table_cell(r.out, "sync", 2, 4, cell, sizeof cell);
+    tcmp_table_cell(r.out, "sync", 2, 5, cell, sizeof cell);
     ck_assert_msg(strcmp(cell, "-") == 0, "sync speedup %s: %s", cell, r.out);
-    tcmp_table_cell(r.out, "async", 2, 4, cell, sizeof cell);
+    tcmp_table_cell(r.out, "async", 2, 5, cell, sizeof cell);
     ck_assert_msg(strcmp(cell, "-") == 0, "async speedup %s: %s", cell, r.out);
 
     const char *const json[] = {"--url", url, "--modes", "sync,async", "--numbers", "2", "--quiet", "--json", NULL};
@@ -388,7 +390,7 @@ START_TEST(signal_reports_the_runs_that_finished)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         interrupt_after_first_run(&r, cases[i].sig, 0, &csv_lines, &left);
         ck_assert_msg(r.rc == 128 + cases[i].sig, "%s: exit %d; stderr: %s", cases[i].name, r.rc, r.err);
-        tcmp_table_cell(r.out, "async", 1, 6, cell, sizeof cell); /* the row that finished, its ok count */
+        tcmp_table_cell(r.out, "async", 1, 7, cell, sizeof cell); /* the row that finished, its ok count */
         ck_assert_str_eq(cell, "1");
         ck_assert_msg(!tcmp_table_row(r.out, "async", 2, line, sizeof line), "%s: a row for the interrupted run",
                       cases[i].name);
@@ -445,6 +447,11 @@ START_TEST(bad_flags_exit_2)
         {"--plot", "/nonexistent/x.svg", "cannot write --plot /nonexistent/x.svg: No such file or directory"},
         {"--csv", "/nonexistent/x.csv", "cannot write --csv /nonexistent/x.csv: No such file or directory"},
         {"--csv", "/tmp", "cannot write --csv /tmp: Is a directory"},
+        {"--html", "/nonexistent/r.html", "cannot write --html /nonexistent/r.html: No such file or directory"},
+        {"--concurrency", "0", "--concurrency must be between 1 and 100000, got '0'"},
+        {"--concurrency", "5,x", "--concurrency must be a positive integer, got 'x'"},
+        {"--concurrency", "5,5", "--concurrency lists 5 twice"},
+        {"--concurrency", "101", "--concurrency 101 is more than N=100 requests"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *const args[] = {cases[i][0], cases[i][1], NULL};

@@ -165,18 +165,23 @@ int tcmp_count_entries(const char *dir)
     return n;
 }
 
-const cJSON *tcmp_row(const cJSON *o, const char *mode, int n)
+/* The first row of mode whose key is value; fails the test when there is none. */
+static const cJSON *find_row(const cJSON *o, const char *mode, const char *key, int value)
 {
     const cJSON *r;
     cJSON_ArrayForEach(r, cJSON_GetObjectItem(o, "rows"))
     {
         if (strcmp(cJSON_GetObjectItem(r, "mode")->valuestring, mode) == 0 &&
-            cJSON_GetObjectItem(r, "number")->valueint == n)
+            cJSON_GetObjectItem(r, key)->valueint == value)
             return r;
     }
-    ck_abort_msg("no row for %s N=%d", mode, n);
+    ck_abort_msg("no row for %s with %s %d", mode, key, value);
     return NULL;
 }
+
+const cJSON *tcmp_row(const cJSON *o, const char *mode, int n) { return find_row(o, mode, "number", n); }
+
+const cJSON *tcmp_row_at(const cJSON *o, const char *mode, int c) { return find_row(o, mode, "concurrency", c); }
 
 int tcmp_most_decimals(const char *json, const char *key)
 {
@@ -260,4 +265,38 @@ int tcmp_count_lines(const char *path)
     for (const char *p = text; (p = strchr(p, '\n')) != NULL; p++)
         n++;
     return n;
+}
+
+long tcmp_file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+void tcmp_chromium(const char *what, const char *html, const char *out)
+{
+    static const char *const dirs[] = {"/usr/bin", "/usr/local/bin", "/snap/bin"};
+    char bin[64] = "", profile[64], cmd[2048];
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0] && bin[0] == '\0'; i++) {
+        snprintf(bin, sizeof bin, "%s/chromium", dirs[i]);
+        if (access(bin, X_OK) != 0)
+            bin[0] = '\0';
+    }
+    ck_assert_msg(bin[0] != '\0', "chromium is not installed: the report's rendering is tested in headless "
+                                  "Chromium; install it with scripts/install-deps.sh (apt-get install chromium)");
+    tcmp_mkdtemp(profile, sizeof profile);
+    /* No network and nothing of its own fetched: the file must render alone. */
+    int dump = strcmp(what, "dump-dom") == 0;
+    snprintf(cmd, sizeof cmd,
+             "timeout 120 %s --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+             "--disable-background-networking --disable-component-update --disable-sync --user-data-dir=%s "
+             "--window-size=1280,2400 %s%s 'file://%s' >%s 2>%s/log",
+             bin, profile, dump ? "--dump-dom" : "--screenshot=", dump ? "" : out, html, dump ? out : "/dev/null",
+             profile);
+    int rc = system(cmd);
+    char log[1024];
+    snprintf(cmd, sizeof cmd, "%s/log", profile);
+    tcmp_read_file(cmd, log, sizeof log);
+    tcmp_rmtree(profile);
+    ck_assert_msg(rc == 0 && tcmp_file_size(out) > 0, "chromium --%s of %s failed (%d): %s", what, html, rc, log);
 }

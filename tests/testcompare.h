@@ -82,4 +82,17 @@ void tcmp_run_with_fake_async(struct tcmp_run *r, const char *const *args, const
 /* The --timeout in one client's argument line, in seconds; -1: none. */
 double tcmp_timeout_passed(const char *args);
 
+/* The JSON row of mode whose concurrency is c (a --concurrency grid holds
+ * one N); fails the test when there is none. */
+const cJSON *tcmp_row_at(const cJSON *o, const char *mode, int c);
+
+/* Headless Chromium on a local file: "dump-dom" writes the DOM it built to
+ * out, "screenshot" a PNG of 1280x2400 to out. Fails the test, saying how
+ * to install it, when chromium is missing (CI installs it), or when it
+ * fails. */
+void tcmp_chromium(const char *what, const char *html, const char *out);
+
+/* Size of a file in bytes (-1: none). */
+long tcmp_file_size(const char *path);
+
 #endif
