@@ -12,13 +12,21 @@
 #include <signal.h>
 #include <stdio.h>
 
+static int set_concurrency(struct client_config *cfg, const char *flag, const char *v)
+{
+    return cli_parse_uint(flag, v, 1, CLIENT_NUMBER_MAX, &cfg->extra);
+}
+
+static const struct client_option options[] = {
+    {"concurrency", 'c', "C", "at most C requests (and connections) at once (default: N,\n"
+                              "capped by the open-file limit, with a notice)", set_concurrency},
+    {NULL, 0, NULL, NULL, NULL},
+};
+
 static const struct client_spec spec = {
     .summary = "GETs a URL --number times from one thread with at most --concurrency requests in\n"
                "flight on kept-alive connections (libevent); by default all of them at once.\n",
-    .extra_flag = "--concurrency",
-    .extra_help = "  --concurrency C       at most C requests (and connections) at once (default: N,\n"
-                  "                        capped by the open-file limit, with a notice)\n",
-    .extra_max = CLIENT_NUMBER_MAX,
+    .options = options,
 };
 
 static int engine(const struct client_config *cfg, struct stats *st, void *arg)

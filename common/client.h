@@ -1,7 +1,7 @@
 /* client: what sayhi-sync and sayhi-async share around their engines.
  *
  * The flags every client takes (parsed into struct client_config, with the
- * one extra count flag each program adds: --threads or --concurrency), the
+ * rows each program adds in its own option table: clientargs.c), the
  * --url syntax (http only), and the lines a run prints on stderr while it
  * goes: --verbose start/done lines and the first failure of each kind. Not
  * for: sending requests (each engine), statistics (stats.h), or the final
@@ -22,6 +22,7 @@
 #define CLIENT_DEFAULT_URL "http://127.0.0.1:8080/say-hi"
 #define CLIENT_EXIT_INTERRUPTED 130 /* SIGINT: 128 + 2, as a shell reports a death by it */
 #define CLIENT_EXIT_TERMINATED 143  /* SIGTERM: 128 + 15 */
+#define CLIENT_HOUR_US (INT64_C(3600) * 1000000)
 
 /* Set to the signal's number by SIGINT or SIGTERM while client_run() runs
  * an engine. Engines then start no new request and abandon those in flight
@@ -36,12 +37,27 @@ struct client_url {
     char path[2048];     /* path and query, "/" at least */
 };
 
-/* One extra count flag of a program: --threads T or --concurrency C. */
+struct client_config;
+
+/* One row of a program's option table (client_spec.options) or of the
+ * flags every client takes (clientargs.c): the shared parser builds
+ * getopt_long's table, the optstring and --help from the rows, so a new
+ * flag is one row and one setter. */
+struct client_option {
+    const char *name;  /* long name without the dashes: "threads" */
+    char short_name;   /* 'c' for -c, or 0 */
+    const char *arg;   /* the value's name in --help ("T"), NULL for a switch */
+    const char *help;  /* --help text; "\n" starts a continuation line */
+    /* Stores value (NULL for a switch) into cfg; flag is "--name" whether the
+     * user typed the long or the short form, for the one error line.
+     * 0, or -1 after that line. */
+    int (*set)(struct client_config *cfg, const char *flag, const char *value);
+};
+
+/* What a program adds to the shared flags. */
 struct client_spec {
-    const char *summary;    /* first lines of --help, after "Usage:" */
-    const char *extra_flag; /* "--threads" */
-    const char *extra_help; /* help lines of that flag, each starting "  --" */
-    uint64_t extra_max;
+    const char *summary;                  /* first lines of --help, after "Usage:" */
+    const struct client_option *options;  /* ended by a row with name NULL */
 };
 
 struct client_config {
@@ -49,10 +65,10 @@ struct client_config {
     const char *url;
     struct client_url target;
     int64_t timeout_us;
-    bool json, verbose, keepalive, quiet;
+    bool json, verbose, keepalive, quiet, help, version;
     const char *timeline_path;
     FILE *timeline;       /* opened while parsing so a bad path fails before the run */
-    uint64_t extra;       /* value of spec->extra_flag, 0 when not given */
+    uint64_t extra;       /* --threads or --concurrency, 0 when not given */
     struct resolve_addr addr; /* where every request connects: set by client_run */
 };
 
