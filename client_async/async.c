@@ -156,7 +156,8 @@ static void request_start(struct conn *c)
     c->sent = 0;
     c->got = 0;
     response_init(&c->resp);
-    client_request_start(a->cfg, a->st, c->id, stats_now_us());
+    int64_t now = stats_now_us();
+    client_request_start(a->cfg, a->st, c->id, now, now);
     event_add(&c->tev, a->timeout);
     if (c->fd < 0)
         conn_open(c);

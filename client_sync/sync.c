@@ -249,7 +249,7 @@ static void one_request(struct worker *w, size_t id)
 {
     struct engine *e = w->e;
     int64_t t0 = stats_now_us();
-    client_request_start(e->cfg, e->st, id, t0);
+    client_request_start(e->cfg, e->st, id, t0, t0);
     struct outcome o = exchange(w, t0 + e->cfg->timeout_us);
     w->last_id = id;
     if (o.aborted) /* interrupted: left unfinished, not a failure */

@@ -124,7 +124,7 @@ static int resolve_host(struct client_config *cfg, struct stats *st)
     client_note_failure(cfg, STATS_ERR_CONNECT, 0, why);
     for (size_t id = 0; id < st->n; id++) {
         int64_t now = stats_now_us();
-        stats_begin(st, id, now);
+        stats_begin(st, id, now, now);
         stats_end(st, id, now, 0, STATS_ERR_CONNECT);
     }
     return -1;
@@ -178,17 +178,18 @@ bool client_progress_wanted(const struct client_config *cfg)
     return !cfg->json && !cfg->quiet && !cfg->verbose;
 }
 
-void client_request_start(const struct client_config *cfg, struct stats *st, size_t id, int64_t now_us)
+void client_request_start(const struct client_config *cfg, struct stats *st, size_t id, int64_t due_us,
+                          int64_t now_us)
 {
     char ts[40];
-    stats_begin(st, id, now_us);
+    stats_begin(st, id, due_us, now_us);
     if (cfg->verbose)
         fprintf(stderr, "%s start #%zu\n", log_timestamp(ts, sizeof ts) + 11, id + 1);
 }
 
 int64_t client_time_left(const struct client_config *cfg, const struct stats *st, size_t id, int64_t now_us)
 {
-    return cfg->timeout_us - (now_us - st->t0_us - st->rec[id].start_us);
+    return cfg->timeout_us - (now_us - st->t0_us - stats_sent_us(&st->rec[id]));
 }
 
 void client_request_done(const struct client_config *cfg, struct stats *st, size_t id, int64_t now_us,

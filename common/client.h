@@ -115,13 +115,15 @@ uint64_t client_fit_fd_limit(const struct client_config *cfg, uint64_t want, uin
  * --verbose (log_progress_init adds: only on a terminal, after a second). */
 bool client_progress_wanted(const struct client_config *cfg);
 
-/* Marks request id (0-based) started at now_us (monotonic): its record,
- * and under --verbose the line "13:17:16.123 start #7" on stderr (ids show
+/* Marks request id (0-based) sent at now_us, due at due_us (monotonic;
+ * the same in a closed loop): its record, and under --verbose the line "13:17:16.123 start #7" on stderr (ids show
  * 1-based, as in --timeline). */
-void client_request_start(const struct client_config *cfg, struct stats *st, size_t id, int64_t now_us);
+void client_request_start(const struct client_config *cfg, struct stats *st, size_t id, int64_t due_us,
+                          int64_t now_us);
 
-/* Microseconds left of request id's --timeout at now_us, by the clock its
- * latency is measured with (stats_now_us): 0 or less once it has passed. */
+/* Microseconds left of request id's --timeout at now_us, counted from when
+ * it was sent, by the clock its latency is measured with (stats_now_us): 0
+ * or less once it has passed. */
 int64_t client_time_left(const struct client_config *cfg, const struct stats *st, size_t id, int64_t now_us);
 
 /* Records the end of request id at now_us with what it came to (status 0

@@ -106,14 +106,14 @@ int report_timeline(FILE *out, const struct stats *s)
         const struct stats_record *r = &s->rec[i];
         if (s->partial && !r->done)
             continue;
-        if (r->start_us < 0) { /* never started: an empty row keeps ids dense */
+        if (!r->started) { /* never started: an empty row keeps ids dense */
             fprintf(out, "%zu,,,0,%s\n", i + 1, stats_error_name(STATS_ERR_CLOSED));
             continue;
         }
         enum stats_error e = r->done ? (enum stats_error)r->error : STATS_ERR_CLOSED;
-        int64_t end = r->start_us + r->latency_us;
-        fprintf(out, "%zu,%lld.%06lld,%lld.%06lld,%u,%s\n", i + 1, (long long)(r->start_us / 1000000),
-                (long long)(r->start_us % 1000000), (long long)(end / 1000000), (long long)(end % 1000000),
+        int64_t start = stats_sent_us(r), end = r->intended_us + r->latency_us;
+        fprintf(out, "%zu,%lld.%06lld,%lld.%06lld,%u,%s\n", i + 1, (long long)(start / 1000000),
+                (long long)(start % 1000000), (long long)(end / 1000000), (long long)(end % 1000000),
                 r->status, stats_error_name(e));
     }
     return ferror(out) ? -1 : 0;

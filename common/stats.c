@@ -29,11 +29,11 @@ int64_t stats_now_us(void)
 int stats_init(struct stats *s, size_t n)
 {
     *s = (struct stats){.n = n};
-    s->rec = malloc((n > 0 ? n : 1) * sizeof *s->rec);
+    /* calloc: zero is "never started", and pages of a large run that never
+     * come to be used (--duration with a --number cap) cost nothing. */
+    s->rec = calloc(n > 0 ? n : 1, sizeof *s->rec);
     if (s->rec == NULL)
         return -1;
-    for (size_t i = 0; i < n; i++)
-        s->rec[i] = (struct stats_record){.start_us = -1};
     s->t0_us = stats_now_us();
     return 0;
 }
@@ -44,12 +44,19 @@ void stats_free(struct stats *s)
     s->rec = NULL;
 }
 
-void stats_begin(struct stats *s, size_t id, int64_t now_us) { s->rec[id].start_us = now_us - s->t0_us; }
+void stats_begin(struct stats *s, size_t id, int64_t due_us, int64_t now_us)
+{
+    struct stats_record *r = &s->rec[id];
+    int64_t late = now_us - due_us;
+    r->intended_us = due_us - s->t0_us;
+    r->late_us = late < 0 ? 0 : late > UINT32_MAX ? UINT32_MAX : (uint32_t)late;
+    r->started = 1;
+}
 
 void stats_end(struct stats *s, size_t id, int64_t now_us, unsigned status, enum stats_error error)
 {
     struct stats_record *r = &s->rec[id];
-    int64_t lat = now_us - s->t0_us - r->start_us;
+    int64_t lat = now_us - s->t0_us - r->intended_us;
     r->latency_us = lat < 0 ? 0 : lat > UINT32_MAX ? UINT32_MAX : (uint32_t)lat;
     r->status = (uint16_t)(status > STATS_STATUS_MAX ? STATS_STATUS_MAX : status);
     r->error = (uint8_t)error;

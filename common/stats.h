@@ -1,8 +1,12 @@
 /* stats: per-request records of a client run, and what is computed from them.
  *
- * One compact record per request (16 bytes: start, latency, status, error
- * kind), preallocated for the whole run so a request never allocates and a
- * thread may fill its own slots without a lock. Percentiles are exact: every
+ * One compact record per request (24 bytes: intended start, how late it was
+ * sent, latency, status, error kind), allocated for the whole run so a
+ * request never allocates and a thread may fill its own slots without a
+ * lock. A record keeps when its request was *due* (the schedule of an open
+ * loop; in a closed loop, when it was sent) apart from how late it was
+ * sent: latency counts from the intended start, so a client held up by a
+ * stalled server does not hide the stall (coordinated omission, wrk2). Percentiles are exact: every
  * latency is sorted. Not for: printing (report.h) or deciding what counts as
  * a failure (validate.h). */
 #ifndef SAYHI_STATS_H
@@ -28,12 +32,16 @@ enum stats_error {
 #define STATS_STATUS_MAX 999
 
 struct stats_record {
-    int64_t start_us;     /* from the run's start; -1 while never started */
-    uint32_t latency_us;  /* end - start, saturating at ~71 minutes */
+    int64_t intended_us;  /* when it was due, from the run's start */
+    uint32_t late_us;     /* sent this long after intended_us (0 in a closed loop) */
+    uint32_t latency_us;  /* end - intended start, saturating at ~71 minutes */
     uint16_t status;      /* HTTP status, 0 when no response came */
     uint8_t error;        /* enum stats_error */
-    uint8_t done;
+    uint8_t started, done;
 };
+
+/* When request r was actually sent, from the run's start. */
+static inline int64_t stats_sent_us(const struct stats_record *r) { return r->intended_us + r->late_us; }
 
 struct stats {
     struct stats_record *rec;
@@ -59,8 +67,9 @@ int64_t stats_now_us(void);
 int stats_init(struct stats *s, size_t n);
 void stats_free(struct stats *s);
 
-/* Marks request id (0-based) started at now_us (monotonic). */
-void stats_begin(struct stats *s, size_t id, int64_t now_us);
+/* Marks request id (0-based) sent at now_us, due at due_us (both
+ * monotonic; due_us == now_us in a closed loop). */
+void stats_begin(struct stats *s, size_t id, int64_t due_us, int64_t now_us);
 
 /* Marks request id finished at now_us with status (0 if none) and error. */
 void stats_end(struct stats *s, size_t id, int64_t now_us, unsigned status, enum stats_error error);
