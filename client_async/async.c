@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "log.h"
 #include "response.h"
+#include "sched.h"
 
 #include <errno.h>
 #include <event2/event.h>
@@ -40,9 +41,13 @@ struct async {
     const struct timeval *timeout; /* a libevent common timeout: O(1) add and delete */
     char *req;
     size_t reqlen;
-    size_t n, next, done;
+    struct sched sched;
+    size_t done;                   /* requests ended; sched.next were started */
     struct conn *conns;
     size_t nconns;
+    struct conn **idle;            /* open loop: connections free for the next due request */
+    size_t nidle;
+    struct event due;              /* open loop: fires when the next request is due */
     struct event *tick;
     struct log_progress bar;
 };
@@ -71,7 +76,14 @@ static void finish(struct conn *c, unsigned status, enum stats_error kind, const
     c->busy = false;
     client_request_done(a->cfg, a->st, c->id, now, status, kind, detail);
     a->done++;
-    if (a->done == a->n)
+}
+
+/* Ends the loop once every started request has ended and the schedule
+ * has nothing more. */
+static void end_if_over(struct async *a)
+{
+    struct sched_next n;
+    if (a->done == a->sched.next && (client_interrupted || !sched_peek(&a->sched, stats_now_us(), &n)))
         event_base_loopbreak(a->base);
 }
 
@@ -147,17 +159,17 @@ static void conn_open(struct conn *c)
     send_request(c);
 }
 
-static void request_start(struct conn *c)
+static void request_start(struct conn *c, const struct sched_next *n, int64_t now)
 {
     struct async *a = c->a;
-    c->id = a->next++;
+    sched_take(&a->sched);
+    c->id = n->id;
     c->busy = true;
     c->retried = false;
     c->sent = 0;
     c->got = 0;
     response_init(&c->resp);
-    int64_t now = stats_now_us();
-    client_request_start(a->cfg, a->st, c->id, now, now);
+    client_request_start(a->cfg, a->st, c->id, n->due_us, now);
     event_add(&c->tev, a->timeout);
     if (c->fd < 0)
         conn_open(c);
@@ -165,15 +177,19 @@ static void request_start(struct conn *c)
         send_request(c);
 }
 
-/* Starts requests on c until one is in flight or none are left. A loop, not
- * recursion: with a dead server every connect may fail at once. */
+/* Closed loop: starts requests on c until one is in flight or none are
+ * left. A loop, not recursion: with a dead server every connect may fail
+ * at once. */
 static void conn_continue(struct conn *c)
 {
     struct async *a = c->a;
-    while (!c->busy && a->next < a->n && !client_interrupted)
-        request_start(c);
+    struct sched_next n;
+    int64_t now;
+    while (!c->busy && !client_interrupted && sched_peek(&a->sched, now = stats_now_us(), &n))
+        request_start(c, &n, now);
     if (!c->busy)
         conn_close(c); /* no work left for it: an idle socket would only hold the loop */
+    end_if_over(a);
 }
 
 static void on_response(struct conn *c)
@@ -305,19 +321,21 @@ static int setup(struct async *a, size_t concurrency)
 
 int async_run(const struct client_config *cfg, size_t concurrency, struct stats *st)
 {
-    struct async a = {.cfg = cfg, .st = st, .n = cfg->number};
+    struct async a = {.cfg = cfg, .st = st};
+    sched_init(&a.sched, cfg->number, stats_now_us(), INT64_MAX, 0, false, cfg->target.path);
     int rc = 0;
     if (setup(&a, concurrency) != 0) {
         cli_error("cannot set up the event loop for %zu connections: out of memory", concurrency);
         rc = -1;
     } else {
-        log_progress_init(&a.bar, client_progress_wanted(cfg), a.n, stats_now_us());
+        log_progress_init(&a.bar, client_progress_wanted(cfg), a.sched.limit, stats_now_us());
         a.tick = event_new(a.base, -1, EV_PERSIST, on_tick, &a);
         if (a.tick != NULL)
             event_add(a.tick, &(struct timeval){.tv_usec = 100000});
-        for (size_t i = 0; i < a.nconns && a.next < a.n && !client_interrupted; i++)
+        struct sched_next n;
+        for (size_t i = 0; i < a.nconns && sched_peek(&a.sched, stats_now_us(), &n) && !client_interrupted; i++)
             conn_continue(&a.conns[i]);
-        if (a.done < a.n && !client_interrupted)
+        if (a.done < a.sched.next && !client_interrupted)
             event_base_dispatch(a.base);
         log_progress_end(&a.bar);
     }
