@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include "cli.h"
+#include "formats.h"
 #include "jsonnum.h"
 
 #include <cjson/cJSON.h>
@@ -36,15 +37,15 @@ char *report_json(const struct stats_summary *sum, const struct report_run *run)
     cJSON *o = cJSON_CreateObject();
     if (o == NULL)
         return NULL;
-    cJSON_AddStringToObject(o, "client", run->client);
-    cJSON_AddNumberToObject(o, "number", (double)sum->number);
-    cJSON_AddNumberToObject(o, "concurrency", (double)run->concurrency);
-    cJSON_AddNumberToObject(o, "ok", (double)sum->ok);
-    cJSON_AddNumberToObject(o, "failed", (double)sum->failed);
-    jsonnum_add(o, "elapsed_s", run->elapsed_s, JSONNUM_SECONDS);
-    jsonnum_add(o, "requests_per_s", per_second(sum, run), JSONNUM_RATE);
-    cJSON_AddItemToObject(o, "latency_ms", latency_json(sum));
-    cJSON *codes = cJSON_AddObjectToObject(o, "status_codes");
+    cJSON_AddStringToObject(o, FMT_CLIENT, run->client);
+    cJSON_AddNumberToObject(o, FMT_NUMBER, (double)sum->number);
+    cJSON_AddNumberToObject(o, FMT_CONCURRENCY, (double)run->concurrency);
+    cJSON_AddNumberToObject(o, FMT_OK, (double)sum->ok);
+    cJSON_AddNumberToObject(o, FMT_FAILED, (double)sum->failed);
+    jsonnum_add(o, FMT_ELAPSED_S, run->elapsed_s, JSONNUM_SECONDS);
+    jsonnum_add(o, FMT_REQUESTS_PER_S, per_second(sum, run), JSONNUM_RATE);
+    cJSON_AddItemToObject(o, FMT_LATENCY_MS, latency_json(sum));
+    cJSON *codes = cJSON_AddObjectToObject(o, FMT_STATUS_CODES);
     for (unsigned c = 0; c <= STATS_STATUS_MAX; c++) {
         if (sum->status[c] != 0) {
             char key[8];
@@ -52,11 +53,11 @@ char *report_json(const struct stats_summary *sum, const struct report_run *run)
             cJSON_AddNumberToObject(codes, key, (double)sum->status[c]);
         }
     }
-    cJSON *errors = cJSON_AddObjectToObject(o, "errors");
+    cJSON *errors = cJSON_AddObjectToObject(o, FMT_ERRORS);
     for (int e = STATS_OK + 1; e < STATS_ERR_KINDS; e++)
         cJSON_AddNumberToObject(errors, stats_error_name((enum stats_error)e), (double)sum->errors[e]);
     if (run->interrupted) /* only then: the documented schema stays as it is */
-        cJSON_AddTrueToObject(o, "interrupted");
+        cJSON_AddTrueToObject(o, FMT_INTERRUPTED);
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return s;
@@ -101,7 +102,7 @@ void report_human(FILE *out, const struct stats_summary *sum, const struct repor
 
 int report_timeline(FILE *out, const struct stats *s)
 {
-    fputs("id,start_s,end_s,status,error\n", out);
+    fputs(FMT_TIMELINE_HEADER "\n", out);
     for (size_t i = 0; i < s->n; i++) {
         const struct stats_record *r = &s->rec[i];
         if (s->partial && !r->done)

@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "duration.h"
+#include "formats.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -213,7 +214,7 @@ static pid_t start_server(const struct run_env *env, char *url, size_t len)
         n++;
     line[n] = '\0';
     close(fd); /* --quiet: the listening line is all it prints on stdout */
-    const char *prefix = "listening on ";
+    const char *prefix = FMT_LISTENING;
     if (strncmp(line, prefix, strlen(prefix)) != 0) {
         if (stop_signal == 0) /* else it was killed while starting */
             cli_error("%s did not start (it printed '%s')", env->server_bin, line);
@@ -302,11 +303,11 @@ static int run_client(const struct run_env *env, const char *url, enum run_mode 
             cli_error("%s exited %d without a JSON report", bin, out->client_exit);
         return -1;
     }
-    out->concurrency = (unsigned)json_number(o, "concurrency");
-    out->elapsed_s = json_number(o, "elapsed_s");
-    out->requests_per_s = json_number(o, "requests_per_s");
-    out->ok = (unsigned long long)json_number(o, "ok");
-    out->failed = (unsigned long long)json_number(o, "failed");
+    out->concurrency = (unsigned)json_number(o, FMT_CONCURRENCY);
+    out->elapsed_s = json_number(o, FMT_ELAPSED_S);
+    out->requests_per_s = json_number(o, FMT_REQUESTS_PER_S);
+    out->ok = (unsigned long long)json_number(o, FMT_OK);
+    out->failed = (unsigned long long)json_number(o, FMT_FAILED);
     cJSON_Delete(o);
     return 0;
 }

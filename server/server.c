@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "duration.h"
+#include "formats.h"
 #include "listener.h"
 #include "log.h"
 #include "stats.h"
@@ -505,7 +506,7 @@ int server_run(const struct server_config *cfg)
     } else if (setup_loop(&s) != 0 || (s.default_hi = endpoints_default_reply(&s)) == NULL) {
         cli_error("cannot set up the event loop");
     } else {
-        printf("listening on %s\n", l.url);
+        printf(FMT_LISTENING "%s\n", l.url);
         fflush(stdout);
         event_base_dispatch(s.base);
         rc = CLI_EXIT_OK;

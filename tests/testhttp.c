@@ -2,6 +2,7 @@
 #include "testhttp.h"
 
 #include "cli.h"
+#include "formats.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -98,7 +99,7 @@ int test_server_start(struct test_server *ts, const char *const *args)
     for (;;) {
         if (ts->pid < 0 || read_line(ts->out_fd, ts->first_line, sizeof ts->first_line, 5000) != 0)
             return -1;
-        if (strncmp(ts->first_line, "listening on ", 13) == 0)
+        if (strncmp(ts->first_line, FMT_LISTENING, strlen(FMT_LISTENING)) == 0)
             break;
         size_t used = strlen(ts->notices);
         snprintf(ts->notices + used, sizeof ts->notices - used, "%s\n", ts->first_line);
