@@ -177,19 +177,59 @@ static void request_start(struct conn *c, const struct sched_next *n, int64_t no
         send_request(c);
 }
 
-/* Closed loop: starts requests on c until one is in flight or none are
- * left. A loop, not recursion: with a dead server every connect may fail
- * at once. */
+static void dispatch(struct async *a);
+
+/* c is free again. Closed loop: it starts requests until one is in flight
+ * or none are left (a loop, not recursion: with a dead server every
+ * connect may fail at once). Open loop: it waits, socket open, for the
+ * next request that falls due. */
 static void conn_continue(struct conn *c)
 {
     struct async *a = c->a;
     struct sched_next n;
     int64_t now;
+    if (a->sched.rate > 0) {
+        if (!c->busy) {
+            a->idle[a->nidle++] = c;
+            dispatch(a);
+        }
+        return;
+    }
     while (!c->busy && !client_interrupted && sched_peek(&a->sched, now = stats_now_us(), &n))
         request_start(c, &n, now);
     if (!c->busy)
         conn_close(c); /* no work left for it: an idle socket would only hold the loop */
     end_if_over(a);
+}
+
+/* Open loop: starts every request that is due on a free connection
+ * (the most recently freed first: its socket is likely still open), and
+ * sets the timer for the next one. A due request that finds none free
+ * waits for one, and the wait counts in its latency. */
+static void dispatch(struct async *a)
+{
+    struct sched_next n;
+    int64_t now = stats_now_us();
+    while (!client_interrupted && a->nidle > 0 && sched_peek(&a->sched, now, &n) && n.due_us <= now) {
+        struct conn *c = a->idle[--a->nidle];
+        request_start(c, &n, now);
+        if (!c->busy) /* failed at once: free again */
+            a->idle[a->nidle++] = c;
+        now = stats_now_us();
+    }
+    if (!client_interrupted && sched_peek(&a->sched, now, &n) && n.due_us > now && !evtimer_pending(&a->due, NULL)) {
+        int64_t wait = n.due_us - now;
+        struct timeval tv = {.tv_sec = wait / 1000000, .tv_usec = wait % 1000000};
+        evtimer_add(&a->due, &tv);
+    }
+    end_if_over(a);
+}
+
+static void on_due(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    dispatch(arg);
 }
 
 static void on_response(struct conn *c)
@@ -302,11 +342,17 @@ static int setup(struct async *a, size_t concurrency)
     if (ec == NULL)
         return -1;
     event_config_set_flag(ec, EVENT_BASE_FLAG_NOLOCK); /* one thread: no locks to take */
+    /* An open loop sends on a timer: libevent's default clock steps by 1-4
+     * ms (DESIGN.md), which would be the sends' lateness. */
+    if (a->sched.rate > 0)
+        event_config_set_flag(ec, EVENT_BASE_FLAG_PRECISE_TIMER);
     a->base = event_base_new_with_config(ec);
     event_config_free(ec);
     a->conns = calloc(concurrency, sizeof *a->conns);
-    if (a->base == NULL || a->conns == NULL || build_request(a) != 0)
+    a->idle = calloc(concurrency, sizeof *a->idle);
+    if (a->base == NULL || a->conns == NULL || a->idle == NULL || build_request(a) != 0)
         return -1;
+    evtimer_assign(&a->due, a->base, on_due, a);
     struct timeval tv = {.tv_sec = a->cfg->timeout_us / 1000000, .tv_usec = a->cfg->timeout_us % 1000000};
     a->timeout = event_base_init_common_timeout(a->base, &tv);
     a->nconns = concurrency;
@@ -315,6 +361,7 @@ static int setup(struct async *a, size_t concurrency)
         c->a = a;
         c->fd = -1;
         evtimer_assign(&c->tev, a->base, on_timeout, c);
+        a->idle[a->nidle++] = &a->conns[concurrency - 1 - i]; /* conns[0] on top */
     }
     return a->timeout != NULL ? 0 : -1;
 }
@@ -322,7 +369,8 @@ static int setup(struct async *a, size_t concurrency)
 int async_run(const struct client_config *cfg, size_t concurrency, struct stats *st)
 {
     struct async a = {.cfg = cfg, .st = st};
-    sched_init(&a.sched, cfg->number, stats_now_us(), INT64_MAX, 0, false, cfg->target.path);
+    int64_t t0 = stats_now_us();
+    sched_init(&a.sched, cfg->number, t0, client_end_us(cfg, t0), cfg->rate, cfg->poisson, cfg->target.path);
     int rc = 0;
     if (setup(&a, concurrency) != 0) {
         cli_error("cannot set up the event loop for %zu connections: out of memory", concurrency);
@@ -333,10 +381,14 @@ int async_run(const struct client_config *cfg, size_t concurrency, struct stats 
         if (a.tick != NULL)
             event_add(a.tick, &(struct timeval){.tv_usec = 100000});
         struct sched_next n;
-        for (size_t i = 0; i < a.nconns && sched_peek(&a.sched, stats_now_us(), &n) && !client_interrupted; i++)
+        if (a.sched.rate > 0)
+            dispatch(&a);
+        for (size_t i = 0; a.sched.rate == 0 && i < a.nconns && sched_peek(&a.sched, stats_now_us(), &n) &&
+                           !client_interrupted; i++)
             conn_continue(&a.conns[i]);
-        if (a.done < a.sched.next && !client_interrupted)
+        if ((a.done < a.sched.next || sched_peek(&a.sched, stats_now_us(), &n)) && !client_interrupted)
             event_base_dispatch(a.base);
+        st->started = a.sched.next;
         log_progress_end(&a.bar);
     }
     for (size_t i = 0; a.conns != NULL && i < a.nconns; i++) {
@@ -345,6 +397,9 @@ int async_run(const struct client_config *cfg, size_t concurrency, struct stats 
     }
     if (a.tick != NULL)
         event_free(a.tick);
+    if (a.base != NULL)
+        event_del(&a.due);
+    free(a.idle);
     free(a.conns);
     free(a.req);
     if (a.base != NULL)

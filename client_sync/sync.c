@@ -32,6 +32,7 @@ struct engine {
     char url[96]; /* what libcurl connects to: cfg->addr, "http://[::1]:8080/" */
     size_t reqlen;
     uint64_t next; /* next request number to take (threads: atomically) */
+    int64_t end_us; /* no request starts from then on (--duration) */
     uint64_t done;
 };
 
@@ -262,7 +263,9 @@ static void *worker_main(void *arg)
     struct worker *w = arg;
     struct engine *e = w->e;
     uint64_t id;
-    while (!client_interrupted && (id = __atomic_fetch_add(&e->next, 1, __ATOMIC_RELAXED)) < e->cfg->number) {
+    /* The clock before the id: ids taken are ids started, so they stay dense. */
+    while (!client_interrupted && stats_now_us() < e->end_us &&
+           (id = __atomic_fetch_add(&e->next, 1, __ATOMIC_RELAXED)) < e->cfg->number) {
         one_request(w, (size_t)id);
         __atomic_fetch_add(&e->done, 1, __ATOMIC_RELAXED);
     }
@@ -273,8 +276,9 @@ static void run_serial(struct engine *e, struct worker *w)
 {
     struct log_progress bar;
     log_progress_init(&bar, client_progress_wanted(e->cfg), e->cfg->number, stats_now_us());
-    for (size_t id = 0; id < e->cfg->number && !client_interrupted; id++) {
+    for (size_t id = 0; id < e->cfg->number && !client_interrupted && stats_now_us() < e->end_us; id++) {
         one_request(w, id);
+        e->next = id + 1;
         if (bar.enabled)
             log_progress_update(&bar, id + 1, stats_now_us());
     }
@@ -311,7 +315,7 @@ static unsigned run_threads(struct engine *e, struct worker *ws, unsigned thread
 
 int sync_run(const struct client_config *cfg, unsigned *threads, struct stats *st)
 {
-    struct engine e = {.cfg = cfg, .st = st};
+    struct engine e = {.cfg = cfg, .st = st, .end_us = client_end_us(cfg, st->t0_us)};
     unsigned nw = *threads > 0 ? *threads : 1;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         cli_error("cannot initialise libcurl");
@@ -337,6 +341,7 @@ int sync_run(const struct client_config *cfg, unsigned *threads, struct stats *s
         else
             *threads = run_threads(&e, ws, *threads);
     }
+    st->started = e.next < cfg->number ? e.next : cfg->number;
     for (unsigned i = 0; ws != NULL && i < nw; i++)
         disconnect(&ws[i]);
     free(ws);

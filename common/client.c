@@ -122,6 +122,7 @@ static int resolve_host(struct client_config *cfg, struct stats *st)
     if (resolve_target(cfg->target.host, cfg->target.port, cfg->timeout_us, &cfg->addr, why, sizeof why) == 0)
         return 0;
     client_note_failure(cfg, STATS_ERR_CONNECT, 0, why);
+    st->started = st->n;
     for (size_t id = 0; id < st->n; id++) {
         int64_t now = stats_now_us();
         stats_begin(st, id, now, now);
@@ -144,6 +145,8 @@ int client_run(struct client_config *cfg, client_engine *engine, void *arg, stru
     }
     int rc = CLI_EXIT_FAILURE;
     if (resolve_host(cfg, &st) != 0 || engine(cfg, &st, arg) == 0) {
+        if (cfg->duration_us > 0 && st.started < st.n) /* the requests --duration left time for */
+            st.n = st.started;
         run->elapsed_s = (double)(stats_now_us() - st.t0_us) / 1e6;
         run->interrupted = client_interrupted;
         st.partial = client_interrupted != 0;
@@ -171,6 +174,11 @@ uint64_t client_fit_fd_limit(const struct client_config *cfg, uint64_t want, uin
         cli_error("open-file limit is %llu: %s capped at %llu (asked for %llu)", (unsigned long long)limit, what,
                   (unsigned long long)fit, (unsigned long long)want);
     return fit;
+}
+
+int64_t client_end_us(const struct client_config *cfg, int64_t t0_us)
+{
+    return cfg->duration_us > 0 ? t0_us + cfg->duration_us : INT64_MAX;
 }
 
 bool client_progress_wanted(const struct client_config *cfg)

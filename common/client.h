@@ -69,8 +69,16 @@ struct client_config {
     const char *timeline_path;
     FILE *timeline;       /* opened while parsing so a bad path fails before the run */
     uint64_t extra;       /* --threads or --concurrency, 0 when not given */
+    bool number_given;    /* --number was on the command line */
+    int64_t duration_us;  /* --duration: start no request after this; 0 for none */
+    double rate;          /* --rate: requests per second of an open loop; 0 closed loop */
+    bool poisson;         /* --arrivals poisson */
     struct resolve_addr addr; /* where every request connects: set by client_run */
 };
+
+/* The monotonic instant from which no request starts: the run's start
+ * plus --duration, INT64_MAX without it. */
+int64_t client_end_us(const struct client_config *cfg, int64_t t0_us);
 
 /* Parses argv (defaults first); --help and --version print and exit 0 (1
  * when stdout cannot be written).

@@ -19,7 +19,13 @@
 
 static int set_number(struct client_config *cfg, const char *flag, const char *v)
 {
+    cfg->number_given = true;
     return cli_parse_uint(flag, v, 1, CLIENT_NUMBER_MAX, &cfg->number);
+}
+
+static int set_duration(struct client_config *cfg, const char *flag, const char *v)
+{
+    return cli_parse_duration(flag, v, 1000, 24 * CLIENT_HOUR_US, &cfg->duration_us);
 }
 
 static int set_url(struct client_config *cfg, const char *flag, const char *v)
@@ -65,6 +71,8 @@ static int set_switch(struct client_config *cfg, const char *flag, const char *v
 
 static const struct client_option common_options[] = {
     {"number", 'n', "N", "requests to make (default 10, at most 10000000)", set_number},
+    {"duration", 'z', "DURATION", "start requests until DURATION has passed, then wait for those\n"
+                                  "in flight; with --number, whichever ends first", set_duration},
     {"url", 0, "URL", "http:// URL to GET (default " CLIENT_DEFAULT_URL ")", set_url},
     {"timeout", 0, "DURATION", "per request, from its start to the end of its response\n(default 30s, at most 1h)",
      set_timeout},
@@ -184,6 +192,10 @@ static int finish_args(int argc, char **argv, struct client_config *cfg)
         cli_error("--url %s, got '%s'", why, visible(cfg->url, shown, sizeof shown));
         return -1;
     }
+    /* --duration alone: as many requests as it takes (the records of the
+     * ones never made cost no memory: stats_init). */
+    if (cfg->duration_us > 0 && !cfg->number_given)
+        cfg->number = CLIENT_NUMBER_MAX;
     /* Opened last, so a usage error elsewhere does not leave an empty file. */
     if (cfg->timeline_path != NULL && open_timeline(cfg) != 0)
         return -1;

@@ -46,6 +46,7 @@ static inline int64_t stats_sent_us(const struct stats_record *r) { return r->in
 struct stats {
     struct stats_record *rec;
     size_t n;
+    size_t started;       /* ids 0..started-1 were started: the engine says, at its end */
     int64_t t0_us;        /* monotonic clock at the run's start */
     bool partial;         /* interrupted: only finished requests are summarised */
 };
