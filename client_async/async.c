@@ -74,6 +74,7 @@ static void finish(struct conn *c, unsigned status, enum stats_error kind, const
     int64_t now = stats_now_us();
     event_del(&c->tev);
     c->busy = false;
+    stats_set_bytes(a->st, c->id, c->got);
     client_request_done(a->cfg, a->st, c->id, now, status, kind, detail);
     a->done++;
 }
@@ -170,6 +171,7 @@ static void request_start(struct conn *c, const struct sched_next *n, int64_t no
     c->got = 0;
     response_init(&c->resp);
     client_request_start(a->cfg, a->st, c->id, n->due_us, now);
+    stats_set_track(a->st, c->id, (uint32_t)(c - a->conns));
     event_add(&c->tev, a->timeout);
     if (c->fd < 0)
         conn_open(c);

@@ -84,6 +84,6 @@ int main(int argc, char **argv)
         want = want + CLIENT_FD_RESERVE <= limit ? want : limit > 2 * CLIENT_FD_RESERVE ? limit - CLIENT_FD_RESERVE : 1;
     }
     size_t concurrency = (size_t)client_fit_fd_limit(&cfg, want, 1, "concurrency");
-    struct report_run run = {.client = "async", .concurrency = concurrency};
+    struct report_run run = {.client = "async", .concurrency = concurrency, .rate = cfg.rate};
     return client_run(&cfg, engine, &concurrency, &run);
 }

@@ -33,6 +33,7 @@ struct engine {
     size_t reqlen;
     uint64_t next; /* next request number to take (threads: atomically) */
     int64_t end_us; /* no request starts from then on (--duration) */
+    struct worker *workers; /* their index is the --trace track */
     uint64_t done;
 };
 
@@ -41,6 +42,7 @@ struct worker {
     CURL *h;           /* NULL while not connected */
     curl_socket_t fd;  /* the connection's socket */
     size_t last_id;    /* the request whose response the connection carried last */
+    size_t got;        /* bytes of the current response read so far */
     pthread_t tid;
     char errbuf[CURL_ERROR_SIZE];
     char why[RESPONSE_WHY_MAX]; /* the verdict's words, for the notice */
@@ -172,6 +174,7 @@ static void receive_response(struct worker *w, int64_t deadline, struct outcome 
 {
     char buf[16384];
     size_t got = 0;
+    w->got = 0;
     response_init(&w->resp);
     for (;;) {
         int ready = wait_for(w, POLLIN, deadline);
@@ -188,6 +191,7 @@ static void receive_response(struct worker *w, int64_t deadline, struct outcome 
             return;
         }
         got += n;
+        w->got += n;
         int state = response_feed(&w->resp, buf, n); /* n == 0: closed, which may end a body */
         if (state < 0 && n > 0) { /* at EOF a parser error only means the response was cut short */
             *o = (struct outcome){.kind = STATS_ERR_STATUS,
@@ -251,10 +255,12 @@ static void one_request(struct worker *w, size_t id)
     struct engine *e = w->e;
     int64_t t0 = stats_now_us();
     client_request_start(e->cfg, e->st, id, t0, t0);
+    stats_set_track(e->st, id, (uint32_t)(w - e->workers));
     struct outcome o = exchange(w, t0 + e->cfg->timeout_us);
     w->last_id = id;
     if (o.aborted) /* interrupted: left unfinished, not a failure */
         return;
+    stats_set_bytes(e->st, id, w->got);
     client_request_done(e->cfg, e->st, id, stats_now_us(), o.status, o.kind, o.detail);
 }
 
@@ -334,6 +340,7 @@ int sync_run(const struct client_config *cfg, unsigned *threads, struct stats *s
         cli_error("out of memory for %u workers", nw);
         rc = -1;
     } else {
+        e.workers = ws;
         for (unsigned i = 0; i < nw; i++)
             ws[i].e = &e;
         if (*threads == 0)

@@ -39,6 +39,9 @@ struct client_url {
 
 struct client_config;
 
+/* The files a run may write besides stdout, in the order of client_config.out. */
+enum client_out { CLIENT_OUT_TIMELINE, CLIENT_OUT_HDR, CLIENT_OUT_TRACE, CLIENT_OUTS };
+
 /* One row of a program's option table (client_spec.options) or of the
  * flags every client takes (clientargs.c): the shared parser builds
  * getopt_long's table, the optstring and --help from the rows, so a new
@@ -66,8 +69,12 @@ struct client_config {
     struct client_url target;
     int64_t timeout_us;
     bool json, verbose, keepalive, quiet, help, version;
-    const char *timeline_path;
-    FILE *timeline;       /* opened while parsing so a bad path fails before the run */
+    /* --timeline, --hdr, --trace: opened while parsing so that a bad path
+     * fails before the run; written by report_finish. */
+    struct client_file {
+        const char *path;
+        FILE *f;
+    } out[3];
     uint64_t extra;       /* --threads or --concurrency, 0 when not given */
     bool number_given;    /* --number was on the command line */
     int64_t duration_us;  /* --duration: start no request after this; 0 for none */

@@ -8,6 +8,7 @@
 #include "client.h"
 
 #include "cli.h"
+#include "formats.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -40,10 +41,13 @@ static int set_timeout(struct client_config *cfg, const char *flag, const char *
     return cli_parse_duration(flag, v, 1000, CLIENT_HOUR_US, &cfg->timeout_us);
 }
 
-static int set_timeline(struct client_config *cfg, const char *flag, const char *v)
+static const char *const out_flags[CLIENT_OUTS] = {"--timeline", "--hdr", "--trace"};
+
+static int set_out_file(struct client_config *cfg, const char *flag, const char *v)
 {
-    (void)flag;
-    cfg->timeline_path = v;
+    for (int k = 0; k < CLIENT_OUTS; k++)
+        if (strcmp(flag, out_flags[k]) == 0)
+            cfg->out[k].path = v;
     return 0;
 }
 
@@ -78,7 +82,11 @@ static const struct client_option common_options[] = {
      set_timeout},
     {"json", 0, NULL, "one JSON object on stdout instead of the summary", set_switch},
     {"verbose", 0, NULL, "a timestamped line on stderr when each request starts and ends", set_switch},
-    {"timeline", 0, "FILE", "one CSV row per request: id,start_s,end_s,status,error", set_timeline},
+    {"timeline", 0, "FILE", "one CSV row per request:\n" FMT_TIMELINE_HEADER, set_out_file},
+    {"hdr", 0, "FILE", "the latency distribution in HdrHistogram's percentile text format\n"
+                       "(as wrk2 --latency prints it; milliseconds)", set_out_file},
+    {"trace", 0, "FILE", "Chrome Trace Event JSON: one event per request on its connection's\n"
+                         "(or thread's) track (open in ui.perfetto.dev)", set_out_file},
     {"no-keepalive", 0, NULL, "a new connection for every request", set_switch},
     {"quiet", 0, NULL, "no summary (unless --json), no progress bar, no notices", set_switch},
     {"help", 0, NULL, "this text", set_switch},
@@ -171,12 +179,16 @@ static const struct client_option *table_find(const struct table *t, int c)
     return NULL;
 }
 
-static int open_timeline(struct client_config *cfg)
+static int open_outputs(struct client_config *cfg)
 {
-    cfg->timeline = fopen(cfg->timeline_path, "w");
-    if (cfg->timeline == NULL) {
-        cli_error("--timeline cannot write '%s': %s", cfg->timeline_path, strerror(errno));
-        return -1;
+    for (int k = 0; k < CLIENT_OUTS; k++) {
+        if (cfg->out[k].path == NULL)
+            continue;
+        cfg->out[k].f = fopen(cfg->out[k].path, "w");
+        if (cfg->out[k].f == NULL) {
+            cli_error("%s cannot write '%s': %s", out_flags[k], cfg->out[k].path, strerror(errno));
+            return -1;
+        }
     }
     return 0;
 }
@@ -197,9 +209,7 @@ static int finish_args(int argc, char **argv, struct client_config *cfg)
     if (cfg->duration_us > 0 && !cfg->number_given)
         cfg->number = CLIENT_NUMBER_MAX;
     /* Opened last, so a usage error elsewhere does not leave an empty file. */
-    if (cfg->timeline_path != NULL && open_timeline(cfg) != 0)
-        return -1;
-    return 0;
+    return open_outputs(cfg);
 }
 
 int client_parse_args(int argc, char **argv, const struct client_spec *spec, struct client_config *cfg)

@@ -1,7 +1,7 @@
 /* stats: per-request records of a client run, and what is computed from them.
  *
- * One compact record per request (24 bytes: intended start, how late it was
- * sent, latency, status, error kind), allocated for the whole run so a
+ * One compact record per request (32 bytes: intended start, how late it was
+ * sent, latency, bytes, the connection or thread, status, error kind), allocated for the whole run so a
  * request never allocates and a thread may fill its own slots without a
  * lock. A record keeps when its request was *due* (the schedule of an open
  * loop; in a closed loop, when it was sent) apart from how late it was
@@ -35,6 +35,8 @@ struct stats_record {
     int64_t intended_us;  /* when it was due, from the run's start */
     uint32_t late_us;     /* sent this long after intended_us (0 in a closed loop) */
     uint32_t latency_us;  /* end - intended start, saturating at ~71 minutes */
+    uint32_t bytes;       /* response bytes read, saturating at 4 GB */
+    uint32_t track;       /* the connection (async) or thread (sync) it ran on: --trace */
     uint16_t status;      /* HTTP status, 0 when no response came */
     uint8_t error;        /* enum stats_error */
     uint8_t started, done;
@@ -51,14 +53,33 @@ struct stats {
     bool partial;         /* interrupted: only finished requests are summarised */
 };
 
+/* Exact figures of one sample, in microseconds; all 0 when it is empty. */
+struct stats_dist {
+    int64_t min, p50, p90, p99, p999, p9999, max;
+    double mean;
+};
+
+/* Rows of the latency histogram: log-spaced upper bounds from min to max. */
+#define STATS_HIST_ROWS 10
+
 struct stats_summary {
     size_t number, ok, failed, completed;
     size_t with_latency;  /* requests that got an HTTP response: the latency sample */
     uint64_t status[STATS_STATUS_MAX + 1];
     uint64_t errors[STATS_ERR_KINDS];
-    /* Microseconds, over every request that got a response; all 0 when none did. */
-    int64_t lat_min, lat_p50, lat_p90, lat_p99, lat_max;
-    double lat_mean;
+    /* Over every request that got a response: latency from the intended
+     * start (corrected), service from the actual send (uncorrected). */
+    struct stats_dist lat, svc;
+    struct stats_dist late; /* actual - intended send, over every request started */
+    uint32_t *sorted;      /* the with_latency latencies, ascending (stats_summary_free) */
+    struct {
+        int64_t le_us;     /* upper bound of the row (the last is max) */
+        uint64_t count;    /* latencies above the previous row's bound, up to le_us */
+    } hist[STATS_HIST_ROWS];
+    size_t hist_rows;
+    uint64_t bytes;        /* response bytes over every request */
+    double send_span_s;    /* from the first send to the last: the achieved rate's span */
+    size_t sent;           /* requests started */
 };
 
 /* Monotonic clock in microseconds. */
@@ -85,6 +106,15 @@ void stats_amend(struct stats *s, size_t id, enum stats_error error);
  * out and number is the count that finished. 0, or -1 when out of memory for
  * the sort. */
 int stats_summarize(const struct stats *s, struct stats_summary *sum);
+void stats_summary_free(struct stats_summary *sum);
+
+/* The engine's notes on request id: the bytes its response took, the
+ * connection or thread it ran on. */
+static inline void stats_set_bytes(struct stats *s, size_t id, uint64_t n)
+{
+    s->rec[id].bytes = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+static inline void stats_set_track(struct stats *s, size_t id, uint32_t track) { s->rec[id].track = track; }
 
 /* Nearest-rank percentile of sorted[0..n): exposed for the tests. */
 uint32_t stats_percentile(const uint32_t *sorted, size_t n, double p);

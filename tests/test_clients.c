@@ -42,20 +42,21 @@ static void stop_shared(void) { test_server_stop(&srv, SIGTERM, 10000); }
 /* Exactly these keys, in this order: the README documents them. */
 static void assert_schema(const cJSON *o)
 {
-    static const char *top[] = {"client", "number", "concurrency", "ok", "failed", "elapsed_s", "requests_per_s",
-                                "latency_ms", "status_codes", "errors"};
-    static const char *lat[] = {"min", "mean", "p50", "p90", "p99", "max"};
+    static const char *top[] = {"client",       "number", "concurrency", "ok",    "failed",   "elapsed_s",
+                                "requests_per_s", "latency_ms", "status_codes", "errors", "service_ms", "bytes",
+                                "mb_per_s",     "rate",   "histogram"};
+    static const char *lat[] = {"min", "mean", "p50", "p90", "p99", "p99.9", "p99.99", "max"};
     static const char *kinds[] = {"connect", "timeout", "closed", "bad_status", "bad_body"};
     size_t i = 0;
     for (const cJSON *k = o->child; k != NULL; k = k->next, i++)
-        ck_assert_msg(i < 10 && strcmp(k->string, top[i]) == 0, "key %zu is '%s'", i, k->string);
-    ck_assert_uint_eq(i, 10);
+        ck_assert_msg(i < 15 && strcmp(k->string, top[i]) == 0, "key %zu is '%s'", i, k->string);
+    ck_assert_uint_eq(i, 15);
     ck_assert(cJSON_IsString(cJSON_GetObjectItem(o, "client")));
     const cJSON *l = cJSON_GetObjectItem(o, "latency_ms");
     i = 0;
     for (const cJSON *k = cJSON_IsObject(l) ? l->child : NULL; k != NULL; k = k->next, i++)
-        ck_assert_msg(i < 6 && strcmp(k->string, lat[i]) == 0 && cJSON_IsNumber(k), "latency key '%s'", k->string);
-    ck_assert(cJSON_IsNull(l) || i == 6);
+        ck_assert_msg(i < 8 && strcmp(k->string, lat[i]) == 0 && cJSON_IsNumber(k), "latency key '%s'", k->string);
+    ck_assert(cJSON_IsNull(l) || i == 8);
     ck_assert(cJSON_IsObject(cJSON_GetObjectItem(o, "status_codes")));
     const cJSON *e = cJSON_GetObjectItem(o, "errors");
     i = 0;
@@ -405,13 +406,16 @@ START_TEST(timeline_rows)
     FILE *f = fopen(path, "r");
     char line[256];
     ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
-    ck_assert_str_eq(line, "id,start_s,end_s,status,error\n");
+    ck_assert_str_eq(line, "id,start_s,end_s,status,error,intended_s,bytes\n");
     unsigned rows = 0;
     while (fgets(line, sizeof line, f) != NULL) {
         unsigned id, status;
         double start, end;
-        char tail[8] = "";
-        ck_assert_msg(sscanf(line, "%u,%lf,%lf,%u,%7s", &id, &start, &end, &status, tail) == 4, "row: %s", line);
+        double intended;
+        unsigned bytes;
+        ck_assert_msg(sscanf(line, "%u,%lf,%lf,%u,,%lf,%u", &id, &start, &end, &status, &intended, &bytes) == 6,
+                      "row: %s", line);
+        ck_assert_msg(intended == start && bytes > 100, "closed loop: intended_s is start_s; bytes: %s", line);
         ck_assert_uint_eq(id, ++rows);
         ck_assert_uint_eq(status, 200);
         ck_assert_msg(start >= 0 && end - start >= 0.019 && end < 30, "row: %s", line);
