@@ -169,7 +169,7 @@ static void request_start(struct conn *c, const struct sched_next *n, int64_t no
     c->retried = false;
     c->sent = 0;
     c->got = 0;
-    response_init(&c->resp);
+    response_start(&c->resp, &a->cfg->rules);
     client_request_start(a->cfg, a->st, c->id, n->due_us, now);
     stats_set_track(a->st, c->id, (uint32_t)(c - a->conns));
     event_add(&c->tev, a->timeout);
@@ -395,6 +395,7 @@ int async_run(const struct client_config *cfg, size_t concurrency, struct stats 
     }
     for (size_t i = 0; a.conns != NULL && i < a.nconns; i++) {
         conn_close(&a.conns[i]);
+        response_free(&a.conns[i].resp);
         event_del(&a.conns[i].tev);
     }
     if (a.tick != NULL)

@@ -175,7 +175,7 @@ static void receive_response(struct worker *w, int64_t deadline, struct outcome 
     char buf[16384];
     size_t got = 0;
     w->got = 0;
-    response_init(&w->resp);
+    response_start(&w->resp, &w->e->cfg->rules);
     for (;;) {
         int ready = wait_for(w, POLLIN, deadline);
         if (ready <= 0) {
@@ -349,8 +349,10 @@ int sync_run(const struct client_config *cfg, unsigned *threads, struct stats *s
             *threads = run_threads(&e, ws, *threads);
     }
     st->started = e.next < cfg->number ? e.next : cfg->number;
-    for (unsigned i = 0; ws != NULL && i < nw; i++)
+    for (unsigned i = 0; ws != NULL && i < nw; i++) {
         disconnect(&ws[i]);
+        response_free(&ws[i].resp);
+    }
     free(ws);
     free(e.req);
     curl_global_cleanup();

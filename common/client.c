@@ -97,19 +97,6 @@ int client_parse_url(const char *value, struct client_url *u, char *err, size_t 
     return 0;
 }
 
-char *client_request_text(const struct client_config *cfg, const char *program, size_t *len)
-{
-    const char *fmt = "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s/" SAYHI_VERSION "\r\nAccept: */*\r\n%s\r\n";
-    const char *conn = cfg->keepalive ? "" : "Connection: close\r\n";
-    int n = snprintf(NULL, 0, fmt, cfg->target.path, cfg->target.authority, program, conn);
-    char *req = n > 0 ? malloc((size_t)n + 1) : NULL;
-    if (req == NULL)
-        return NULL;
-    snprintf(req, (size_t)n + 1, fmt, cfg->target.path, cfg->target.authority, program, conn);
-    *len = (size_t)n;
-    return req;
-}
-
 volatile sig_atomic_t client_interrupted = 0;
 
 static void on_interrupt(int sig) { client_interrupted = sig; }
@@ -157,6 +144,8 @@ int client_run(struct client_config *cfg, client_engine *engine, void *arg, stru
         rc = report_finish(cfg, &st, run);
     }
     stats_free(&st);
+    free(cfg->data_owned);
+    cfg->data_owned = NULL;
     /* Results that never reached stdout (a full disk, a closed pipe) must
      * not look like a run that worked. */
     if (cli_stdout_finish() != 0)
@@ -244,9 +233,9 @@ void client_note_failure(const struct client_config *cfg, enum stats_error kind,
     case STATS_ERR_STATUS:
     case STATS_ERR_BODY:
         if (status != 0) /* detail: response_verdict's words */
-            cli_error("GET %s %s", cfg->url, d);
+            cli_error("%s %s %s", cfg->method, cfg->url, d);
         else
-            cli_error("GET %s: not a valid HTTP response%s%s", cfg->url, sep, d);
+            cli_error("%s %s: not a valid HTTP response%s%s", cfg->method, cfg->url, sep, d);
         break;
     default:
         break;

@@ -10,6 +10,7 @@
 #define SAYHI_CLIENT_H
 
 #include "resolve.h"
+#include "response.h"
 #include "stats.h"
 
 #include <signal.h>
@@ -23,6 +24,8 @@
 #define CLIENT_EXIT_INTERRUPTED 130 /* SIGINT: 128 + 2, as a shell reports a death by it */
 #define CLIENT_EXIT_TERMINATED 143  /* SIGTERM: 128 + 15 */
 #define CLIENT_HOUR_US (INT64_C(3600) * 1000000)
+#define CLIENT_HEADERS_MAX 32
+#define CLIENT_DATA_FILE_MAX (64 << 20) /* --data-file: sent from memory, whole */
 
 /* Set to the signal's number by SIGINT or SIGTERM while client_run() runs
  * an engine. Engines then start no new request and abandon those in flight
@@ -80,6 +83,13 @@ struct client_config {
     int64_t duration_us;  /* --duration: start no request after this; 0 for none */
     double rate;          /* --rate: requests per second of an open loop; 0 closed loop */
     bool poisson;         /* --arrivals poisson */
+    const char *method;   /* -X: "GET" by default */
+    const char *headers[CLIENT_HEADERS_MAX]; /* -H "Name: value", in order */
+    size_t nheaders;
+    const char *data;     /* --data, or what --data-file held (data_owned); NULL: no body */
+    size_t data_len;
+    char *data_owned;
+    struct response_rules rules; /* --check, --max-body, and HEAD's bodiless responses */
     struct resolve_addr addr; /* where every request connects: set by client_run */
 };
 
@@ -92,10 +102,16 @@ int64_t client_end_us(const struct client_config *cfg, int64_t t0_us);
  * Returns 0, or -1 after one line on stderr (exit CLI_EXIT_USAGE). */
 int client_parse_args(int argc, char **argv, const struct client_spec *spec, struct client_config *cfg);
 
-/* The bytes of the GET request for cfg->target, from program (its name and
- * version in User-Agent), with "Connection: close" under --no-keepalive.
- * malloc'd, its length in *len; NULL when out of memory. */
+/* The bytes of the request for cfg->target: -X's method, Host, User-Agent
+ * (program and version) and Accept unless -H gives its own, the -H
+ * headers in order, "Connection: close" under --no-keepalive, and the
+ * --data body with its Content-Length. malloc'd, its length in *len; NULL
+ * when out of memory. */
 char *client_request_text(const struct client_config *cfg, const char *program, size_t *len);
+
+/* value with its control bytes as \xNN, so that an error naming it stays
+ * one line; cut with "..." when longer than buf. Returns buf. */
+const char *client_visible(const char *value, char *buf, size_t len);
 
 /* Splits an http:// URL. Returns 0, or -1 with a reason in err. */
 int client_parse_url(const char *value, struct client_url *u, char *err, size_t errlen);

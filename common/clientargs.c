@@ -41,6 +41,103 @@ static int set_timeout(struct client_config *cfg, const char *flag, const char *
     return cli_parse_duration(flag, v, 1000, CLIENT_HOUR_US, &cfg->timeout_us);
 }
 
+/* RFC 9110 token: a method, a header's name. */
+static bool is_token(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!(s[i] > ' ' && s[i] < 0x7f && strchr("\"(),/:;<=>?@[\\]{}", s[i]) == NULL))
+            return false;
+    return len > 0;
+}
+
+static int set_method(struct client_config *cfg, const char *flag, const char *v)
+{
+    if (!is_token(v, strlen(v))) {
+        cli_error("%s must be an HTTP method (letters, no blanks), got '%s'", flag, v);
+        return -1;
+    }
+    cfg->method = v;
+    cfg->rules.head = strcmp(v, "HEAD") == 0; /* its responses have no body, whatever they say */
+    return 0;
+}
+
+static int set_header(struct client_config *cfg, const char *flag, const char *v)
+{
+    const char *colon = strchr(v, ':');
+    bool ok = colon != NULL && is_token(v, (size_t)(colon - v));
+    for (const unsigned char *p = (const unsigned char *)v; ok && *p != '\0'; p++)
+        ok = *p >= ' ' || *p == '\t'; /* CR LF would end the header and start another */
+    if (!ok) {
+        char shown[3 * 128];
+        cli_error("%s must be 'Name: value' without control bytes, got '%s'", flag, client_visible(v, shown, sizeof shown));
+        return -1;
+    }
+    if (cfg->nheaders == CLIENT_HEADERS_MAX) {
+        cli_error("%s given more than %d times", flag, CLIENT_HEADERS_MAX);
+        return -1;
+    }
+    cfg->headers[cfg->nheaders++] = v;
+    return 0;
+}
+
+static int set_data(struct client_config *cfg, const char *flag, const char *v)
+{
+    if (cfg->data != NULL) {
+        cli_error("%s: give one of --data and --data-file, once", flag);
+        return -1;
+    }
+    cfg->data = v;
+    cfg->data_len = strlen(v);
+    return 0;
+}
+
+static int set_data_file(struct client_config *cfg, const char *flag, const char *v)
+{
+    if (cfg->data != NULL)
+        return set_data(cfg, flag, v); /* says: one of them */
+    FILE *f = fopen(v, "rb");
+    if (f == NULL) {
+        cli_error("%s cannot read '%s': %s", flag, v, strerror(errno));
+        return -1;
+    }
+    char *buf = malloc(CLIENT_DATA_FILE_MAX + 1);
+    size_t n = buf != NULL ? fread(buf, 1, CLIENT_DATA_FILE_MAX + 1, f) : 0;
+    int err = ferror(f) ? errno : 0;
+    fclose(f);
+    if (buf == NULL || err != 0 || n > CLIENT_DATA_FILE_MAX) {
+        cli_error("%s cannot read '%s': %s", flag, v, buf == NULL ? "out of memory" : err != 0 ? strerror(err)
+                                                                                    : "larger than 64 MB");
+        free(buf);
+        return -1;
+    }
+    cfg->data = cfg->data_owned = buf;
+    cfg->data_len = n;
+    return 0;
+}
+
+static int set_check(struct client_config *cfg, const char *flag, const char *v)
+{
+    static const char *const names[] = {[RESPONSE_CHECK_STATUS] = "status", [RESPONSE_CHECK_JSON] = "json",
+                                        [RESPONSE_CHECK_SAYHI] = "sayhi"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(v, names[i]) == 0) {
+            cfg->rules.check = (enum response_check)i;
+            return 0;
+        }
+    }
+    cli_error("%s must be status, json or sayhi, got '%s'", flag, v);
+    return -1;
+}
+
+static int set_max_body(struct client_config *cfg, const char *flag, const char *v)
+{
+    uint64_t n;
+    if (cli_parse_uint(flag, v, 1, CLIENT_DATA_FILE_MAX, &n) != 0)
+        return -1;
+    cfg->rules.max_body = (size_t)n;
+    return 0;
+}
+
 static const char *const out_flags[CLIENT_OUTS] = {"--timeline", "--hdr", "--trace"};
 
 static int set_out_file(struct client_config *cfg, const char *flag, const char *v)
@@ -80,6 +177,15 @@ static const struct client_option common_options[] = {
     {"url", 0, "URL", "http:// URL to GET (default " CLIENT_DEFAULT_URL ")", set_url},
     {"timeout", 0, "DURATION", "per request, from its start to the end of its response\n(default 30s, at most 1h)",
      set_timeout},
+    {"method", 'X', "METHOD", "the request's method (default GET)", set_method},
+    {"header", 'H', "'NAME: VALUE'", "a request header; repeatable; replaces the default Host,\n"
+                                     "User-Agent or Accept of the same name", set_header},
+    {"data", 0, "STRING", "the request body (with its Content-Length)", set_data},
+    {"data-file", 0, "FILE", "the request body, read from FILE (at most 64 MB)", set_data_file},
+    {"check", 0, "status|json|sayhi", "what a success is: any 2xx, its body read and counted (default);\n"
+                                      "a 2xx with an RFC 8259 JSON body of at most --max-body bytes;\n"
+                                      "sayhi's rule (2xx, a JSON object with a string \"message\")", set_check},
+    {"max-body", 0, "BYTES", "--check json: larger bodies are bad_body (default 1048576)", set_max_body},
     {"json", 0, NULL, "one JSON object on stdout instead of the summary", set_switch},
     {"verbose", 0, NULL, "a timestamped line on stderr when each request starts and ends", set_switch},
     {"timeline", 0, "FILE", "one CSV row per request:\n" FMT_TIMELINE_HEADER, set_out_file},
@@ -94,9 +200,7 @@ static const struct client_option common_options[] = {
     {NULL, 0, NULL, NULL, NULL},
 };
 
-/* value with its control bytes as \xNN, so that an error naming it stays
- * one line; cut with "..." when longer than buf. Returns buf. */
-static const char *visible(const char *value, char *buf, size_t len)
+const char *client_visible(const char *value, char *buf, size_t len)
 {
     size_t n = 0;
     for (const char *p = value; *p != '\0'; p++) {
@@ -201,7 +305,7 @@ static int finish_args(int argc, char **argv, struct client_config *cfg)
     char why[128];
     if (client_parse_url(cfg->url, &cfg->target, why, sizeof why) != 0) {
         char shown[3 * 256];
-        cli_error("--url %s, got '%s'", why, visible(cfg->url, shown, sizeof shown));
+        cli_error("--url %s, got '%s'", why, client_visible(cfg->url, shown, sizeof shown));
         return -1;
     }
     /* --duration alone: as many requests as it takes (the records of the
@@ -219,7 +323,8 @@ int client_parse_args(int argc, char **argv, const struct client_spec *spec, str
     table_add(&t, common_options);
     table_add(&t, spec->options);
     *cfg = (struct client_config){.number = 10, .url = CLIENT_DEFAULT_URL, .timeout_us = 30 * INT64_C(1000000),
-                                  .keepalive = true};
+                                  .keepalive = true, .method = "GET",
+                                  .rules = {.check = RESPONSE_CHECK_STATUS, .max_body = 1 << 20}};
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, t.shorts, t.longs, NULL)) != -1) {
