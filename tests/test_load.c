@@ -22,11 +22,7 @@
 static struct tc_run r; /* large buffers: static, one run at a time */
 static struct test_server srv;
 
-static void start_shared(void)
-{
-    static const char *const args[] = {"--delay", "0", "--quiet", NULL};
-    ck_assert_int_eq(test_server_start(&srv, args), 0);
-}
+static void start_shared(void) { tc_server_start(&srv, "0"); }
 
 static void stop_shared(void) { test_server_stop(&srv, SIGTERM, 10000); }
 
@@ -75,8 +71,7 @@ END_TEST
 START_TEST(stall_counts_from_the_intended_start)
 {
     struct test_server s;
-    static const char *const args[] = {"--delay", "0", "--quiet", NULL};
-    ck_assert_int_eq(test_server_start(&s, args), 0);
+    tc_server_start(&s, "0");
     pid_t staller = fork();
     if (staller == 0) {
         usleep(1000 * 1000);
@@ -240,14 +235,9 @@ START_TEST(histogram_hdr_trace)
 }
 END_TEST
 
-/* A usage error: exit 2, one stderr line naming the flag, nothing on stdout. */
 static void expect_usage(const char *which, const char *const *args, const char *needle)
 {
-    tc_run(&r, which, args, 10000);
-    ck_assert_msg(r.rc == 2, "%s %s: exit %d, want 2 (stderr: %s)", which, args[0], r.rc, r.err);
-    ck_assert_msg(strstr(r.err, needle) != NULL, "%s %s: stderr lacks '%s': %s", which, args[0], needle, r.err);
-    ck_assert_msg(strchr(r.err, '\n') == r.err + strlen(r.err) - 1, "not one line: %s", r.err);
-    ck_assert_str_eq(r.out, "");
+    tc_expect_usage(&r, which, args, needle);
 }
 
 START_TEST(bad_values_exit_2)

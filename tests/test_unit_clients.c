@@ -263,20 +263,28 @@ START_TEST(jsonnum_rounding)
 }
 END_TEST
 
+/* What writer wrote of st into memory (free it). */
+static char *written(int (*writer)(FILE *, const struct stats *, const struct stats_summary *),
+                     const struct stats *st, const struct stats_summary *sum)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_int_eq(writer(f, st, sum), 0);
+    fclose(f);
+    return buf;
+}
+
 START_TEST(timeline_csv)
 {
     struct stats st;
-    char *buf = NULL;
-    size_t len = 0;
     ck_assert_int_eq(stats_init(&st, 3), 0);
     stats_begin(&st, 0, st.t0_us + 1500, st.t0_us + 1500);
     stats_end(&st, 0, st.t0_us + 1001500, 200, STATS_OK);
     stats_begin(&st, 1, st.t0_us + 2000000, st.t0_us + 2000000);
     stats_end(&st, 1, st.t0_us + 2000250, 0, STATS_ERR_CONNECT);
     stats_set_bytes(&st, 0, 123);
-    FILE *f = open_memstream(&buf, &len);
-    ck_assert_int_eq(report_timeline(f, &st, NULL), 0);
-    fclose(f);
+    char *buf = written(report_timeline, &st, NULL);
     ck_assert_str_eq(buf, "id,start_s,end_s,status,error,intended_s,bytes\n"
                           "1,0.001500,1.001500,200,,0.001500,123\n"
                           "2,2.000000,2.000250,0,connect,2.000000,0\n"
@@ -291,17 +299,13 @@ END_TEST
 START_TEST(trace_events)
 {
     struct stats st;
-    char *buf = NULL;
-    size_t len = 0;
     ck_assert_int_eq(stats_init(&st, 2), 0);
     stats_begin(&st, 0, st.t0_us + 1000000, st.t0_us + 1250000);
     stats_set_track(&st, 0, 4);
     stats_end(&st, 0, st.t0_us + 1500000, 200, STATS_OK);
     stats_begin(&st, 1, st.t0_us + 2000000, st.t0_us + 2000000);
     stats_end(&st, 1, st.t0_us + 2000100, 0, STATS_ERR_CONNECT);
-    FILE *f = open_memstream(&buf, &len);
-    ck_assert_int_eq(report_trace(f, &st, NULL), 0);
-    fclose(f);
+    char *buf = written(report_trace, &st, NULL);
     ck_assert_str_eq(buf, "{\"traceEvents\":[\n"
                           "{\"name\":\"#1 200\",\"ph\":\"X\",\"ts\":1250000,\"dur\":250000,\"pid\":1,\"tid\":5},\n"
                           "{\"name\":\"#2 connect\",\"ph\":\"X\",\"ts\":2000000,\"dur\":100,\"pid\":1,\"tid\":1}\n"
@@ -320,8 +324,6 @@ START_TEST(percentiles_histogram_hdr)
 {
     struct stats st;
     struct stats_summary sum;
-    char *buf = NULL;
-    size_t len = 0;
     ck_assert_int_eq(stats_init(&st, 100), 0);
     for (size_t i = 0; i < 100; i++) {
         stats_begin(&st, i, st.t0_us, st.t0_us);
@@ -337,9 +339,7 @@ START_TEST(percentiles_histogram_hdr)
     ck_assert_uint_eq(sum.hist_rows, STATS_HIST_ROWS);
     ck_assert_uint_eq(total, 100);
     ck_assert_int_eq(sum.hist[sum.hist_rows - 1].le_us, 100000);
-    FILE *f = open_memstream(&buf, &len);
-    ck_assert_int_eq(report_hdr(f, &st, &sum), 0);
-    fclose(f);
+    char *buf = written(report_hdr, &st, &sum);
     static const char head[] = "       Value   Percentile   TotalCount 1/(1-Percentile)\n\n"
                                "       1.000     0.000000            1         1.00\n";
     ck_assert_msg(strncmp(buf, head, strlen(head)) == 0, "%s", buf);
