@@ -69,7 +69,8 @@ static int set_header(struct client_config *cfg, const char *flag, const char *v
         ok = *p >= ' ' || *p == '\t'; /* CR LF would end the header and start another */
     if (!ok) {
         char shown[3 * 128];
-        cli_error("%s must be 'Name: value' without control bytes, got '%s'", flag, client_visible(v, shown, sizeof shown));
+        cli_error("%s must be 'Name: value' without control bytes, got '%s'", flag,
+                  client_visible(v, shown, sizeof shown));
         return -1;
     }
     if (cfg->nheaders == CLIENT_HEADERS_MAX) {

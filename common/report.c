@@ -155,7 +155,8 @@ void report_human(FILE *out, const struct stats_summary *sum, const struct repor
             cli_program(), run->client, sum->number, (unsigned long long)run->concurrency, run->elapsed_s,
             per_second(sum, run), sum->ok, sum->failed, (unsigned long long)sum->bytes, mb_per_s(sum, run));
     if (run->rate > 0)
-        fprintf(out, "  Rate:          asked %.2f/s, achieved %.2f/s; sends late p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+        fprintf(out,
+                "  Rate:          asked %.2f/s, achieved %.2f/s; sends late p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
                 run->rate, report_achieved(sum), ms(sum->late.p50), ms(sum->late.p99), ms(sum->late.max));
     if (run->interrupted)
         fprintf(out, "  Interrupted:   %zu of %llu requests finished\n", sum->number,

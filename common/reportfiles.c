@@ -13,7 +13,10 @@
 #include <string.h>
 
 /* "12.000345": seconds, to the microsecond, of us. */
-static void seconds(FILE *out, int64_t us) { fprintf(out, "%lld.%06lld", (long long)(us / 1000000), (long long)(us % 1000000)); }
+static void seconds(FILE *out, int64_t us)
+{
+    fprintf(out, "%lld.%06lld", (long long)(us / 1000000), (long long)(us % 1000000));
+}
 
 int report_timeline(FILE *out, const struct stats *s, const struct stats_summary *sum)
 {

@@ -203,7 +203,8 @@ START_TEST(histogram_hdr_trace)
     cJSON_Delete(o);
 
     char *text = slurp(hdr), *line = strtok(text, "\n");
-    ck_assert_msg(line != NULL && strstr(line, "Value") != NULL && strstr(line, "1/(1-Percentile)") != NULL, "%s", line);
+    ck_assert_msg(line != NULL && strstr(line, "Value") != NULL && strstr(line, "1/(1-Percentile)") != NULL, "%s",
+                  line);
     double last_v = 0, last_p = -1, v, p, inv;
     unsigned count = 0, rows = 0, total = 0;
     while ((line = strtok(NULL, "\n")) != NULL && line[0] != '#') {
@@ -215,7 +216,7 @@ START_TEST(histogram_hdr_trace)
                   "%u rows, last %f %f %u", rows, last_v, last_p, count);
     ck_assert_msg(line != NULL && strncmp(line, "#[Mean", 6) == 0, "%s", line);
     line = strtok(NULL, "\n");
-    ck_assert_msg(sscanf(line, "#[Max = %lf, Total count = %u]", &v, &total) == 2 || sscanf(line, "#[Max     = %lf, Total count    = %u]", &v, &total) == 2, "%s", line);
+    ck_assert_msg(sscanf(line, "#[Max = %lf, Total count = %u]", &v, &total) == 2, "%s", line);
     ck_assert_uint_eq(total, 200);
 
     o = cJSON_Parse(slurp(trace));
@@ -249,10 +250,13 @@ START_TEST(bad_values_exit_2)
     expect_usage(c, (const char *const[]){"-X", "GE T", NULL}, "--method must be an HTTP method");
     expect_usage(c, (const char *const[]){"-X", "", NULL}, "--method must be an HTTP method");
     expect_usage(c, (const char *const[]){"-H", "no colon", NULL}, "--header must be 'Name: value'");
-    expect_usage(c, (const char *const[]){"-H", "X: a\r\nY: b", NULL}, "--header must be 'Name: value' without control bytes, got 'X: a\\x0d\\x0aY: b'");
-    expect_usage(c, (const char *const[]){"--check", "xml", NULL}, "--check must be status, json or sayhi, got 'xml'");
+    expect_usage(c, (const char *const[]){"-H", "X: a\r\nY: b", NULL},
+                 "--header must be 'Name: value' without control bytes, got 'X: a\\x0d\\x0aY: b'");
+    expect_usage(c, (const char *const[]){"--check", "xml", NULL},
+                 "--check must be status, json or sayhi, got 'xml'");
     expect_usage(c, (const char *const[]){"--max-body", "0", NULL}, "--max-body must be between");
-    expect_usage(c, (const char *const[]){"--data-file", "/nonexistent/x", NULL}, "--data-file cannot read '/nonexistent/x'");
+    expect_usage(c, (const char *const[]){"--data-file", "/nonexistent/x", NULL},
+                 "--data-file cannot read '/nonexistent/x'");
     expect_usage(c, (const char *const[]){"--data", "a", "--data", "b", NULL}, "one of --data and --data-file");
     expect_usage(c, (const char *const[]){"--hdr", "/nonexistent/h", NULL}, "--hdr cannot write '/nonexistent/h'");
     expect_usage(c, (const char *const[]){"--trace", "/nonexistent/t", NULL}, "--trace cannot write");
@@ -263,7 +267,8 @@ START_TEST(bad_values_exit_2)
     expect_usage(c, (const char *const[]){"--rate", "0", NULL}, "--rate must be requests per second");
     expect_usage(c, (const char *const[]){"--rate", "fast", NULL}, "got 'fast'");
     expect_usage(c, (const char *const[]){"--rate", "1e9", NULL}, "at most 10000000");
-    expect_usage(c, (const char *const[]){"--arrivals", "burst", NULL}, "--arrivals must be even or poisson, got 'burst'");
+    expect_usage(c, (const char *const[]){"--arrivals", "burst", NULL},
+                 "--arrivals must be even or poisson, got 'burst'");
     expect_usage(c, (const char *const[]){"-c", "0", NULL}, "--concurrency must be between");
 }
 END_TEST

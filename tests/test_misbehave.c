@@ -2,7 +2,8 @@
  * child answers every connection with canned bytes (testhttp.h), and each
  * misbehaviour must be counted under the right kind in --json "errors", with
  * exit 1 and no hang (under --check sayhi, the rule on bodies these cases
- * are about); valid HTTP the server is free to send (chunked) must pass. And a real sayhi-server killed mid-run: the requests left are errors
+ * are about); valid HTTP the server is free to send (chunked) must pass.
+ * And a real sayhi-server killed mid-run: the requests left are errors
  * and the client still ends within --timeout. Not for: flag errors
  * (test_clients.c). */
 #include "testclient.h"
