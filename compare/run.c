@@ -278,9 +278,11 @@ static int run_client(const struct run_env *env, const char *url, enum run_mode 
     snprintf(out->timeline, sizeof out->timeline, "%s/%s-%u.csv", env->tmpdir, run_mode_name(mode), number);
     const char *bin = mode == MODE_ASYNC ? env->async_bin : env->sync_bin;
     /* --quiet: sayhi-compare speaks for the clients; their errors still reach stderr. */
-    char *argv[16] = {(char *)bin, "--number", n,        "--url",    (char *)url,
-                      "--json",    "--quiet",  "--timeline", out->timeline};
-    size_t argc = 9;
+    /* --check sayhi: the lesson's success is sayhi's answer, as before the
+     * clients learned to load any service. */
+    char *argv[16] = {(char *)bin, "--number", n,        "--url",    (char *)url,    "--json",
+                      "--quiet",   "--timeline", out->timeline, "--check", "sayhi"};
+    size_t argc = 11;
     if (mode == MODE_THREADS) {
         argv[argc++] = "--threads";
         argv[argc++] = t; /* the tutorial's pool: one thread per request, up to sayhi-sync's cap */
