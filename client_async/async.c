@@ -43,6 +43,7 @@ struct async {
     size_t reqlen;
     struct sched sched;
     size_t done;                   /* requests ended; sched.next were started */
+    size_t peak;                   /* most requests in flight at once */
     struct conn *conns;
     size_t nconns;
     struct conn **idle;            /* open loop: connections free for the next due request */
@@ -164,6 +165,8 @@ static void request_start(struct conn *c, const struct sched_next *n, int64_t no
 {
     struct async *a = c->a;
     sched_take(&a->sched);
+    if (a->sched.next - a->done > a->peak)
+        a->peak = a->sched.next - a->done;
     c->id = n->id;
     c->busy = true;
     c->retried = false;
@@ -219,6 +222,8 @@ static void dispatch(struct async *a)
             a->idle[a->nidle++] = c;
         now = stats_now_us();
     }
+    if (a->nidle == 0 && sched_peek(&a->sched, now, &n) && n.due_us <= now)
+        a->st->conns_busy = true; /* it waits, and says so: the lateness is the connections', not the loop's */
     if (!client_interrupted && sched_peek(&a->sched, now, &n) && n.due_us > now && !evtimer_pending(&a->due, NULL)) {
         int64_t wait = n.due_us - now;
         struct timeval tv = {.tv_sec = wait / 1000000, .tv_usec = wait % 1000000};
@@ -368,8 +373,9 @@ static int setup(struct async *a, size_t concurrency)
     return a->timeout != NULL ? 0 : -1;
 }
 
-int async_run(const struct client_config *cfg, size_t concurrency, struct stats *st)
+int async_run(const struct client_config *cfg, size_t *concurrency_io, struct stats *st)
 {
+    size_t concurrency = *concurrency_io;
     struct async a = {.cfg = cfg, .st = st};
     int64_t t0 = stats_now_us();
     sched_init(&a.sched, cfg->number, t0, client_end_us(cfg, t0), cfg->rate, cfg->poisson, cfg->target.path);
@@ -391,6 +397,8 @@ int async_run(const struct client_config *cfg, size_t concurrency, struct stats 
         if ((a.done < a.sched.next || sched_peek(&a.sched, stats_now_us(), &n)) && !client_interrupted)
             event_base_dispatch(a.base);
         st->started = a.sched.next;
+        if (cfg->rate > 0) /* the cap is not what the run needed: report what it did */
+            *concurrency_io = a.peak;
         log_progress_end(&a.bar);
     }
     for (size_t i = 0; a.conns != NULL && i < a.nconns; i++) {

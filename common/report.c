@@ -179,7 +179,7 @@ void report_human(FILE *out, const struct stats_summary *sum, const struct repor
 
 /* One line on stderr when an open loop could not keep its schedule: the
  * client, not the server, set the pace, and the latencies say less. */
-static void warn_if_behind(const struct client_config *cfg, const struct stats_summary *sum,
+static void warn_if_behind(const struct client_config *cfg, const struct stats *s, const struct stats_summary *sum,
                            const struct report_run *run)
 {
     double achieved = report_achieved(sum);
@@ -187,8 +187,9 @@ static void warn_if_behind(const struct client_config *cfg, const struct stats_s
     bool slow = achieved < 0.95 * run->rate && sum->send_span_s >= 1;
     if (run->rate <= 0 || cfg->quiet || sum->sent < 2 || (!slow && sum->late.p99 <= 10000))
         return;
-    cli_error("warning: could not keep up with --rate %g: achieved %.1f/s, sends late by p99 %.3f ms, max %.3f ms",
-              run->rate, achieved, ms(sum->late.p99), ms(sum->late.max));
+    cli_error("warning: could not keep up with --rate %g: achieved %.1f/s, sends late by p99 %.3f ms, max %.3f ms%s",
+              run->rate, achieved, ms(sum->late.p99), ms(sum->late.max),
+              s->conns_busy ? " (due requests waited for one of the --concurrency connections)" : "");
 }
 
 int report_finish(struct client_config *cfg, const struct stats *s, const struct report_run *run)
@@ -203,7 +204,7 @@ int report_finish(struct client_config *cfg, const struct stats *s, const struct
              : run->interrupted      ? CLIENT_EXIT_INTERRUPTED
              : sum->failed == 0      ? CLI_EXIT_OK
                                      : CLI_EXIT_FAILURE;
-    warn_if_behind(cfg, sum, run);
+    warn_if_behind(cfg, s, sum, run);
     if (cfg->json) {
         char *j = report_json(sum, run);
         if (j != NULL)

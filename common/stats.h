@@ -49,6 +49,7 @@ struct stats {
     struct stats_record *rec;
     size_t n;
     size_t started;       /* ids 0..started-1 were started: the engine says, at its end */
+    bool conns_busy;      /* open loop: a due request found every connection busy and waited */
     int64_t t0_us;        /* monotonic clock at the run's start */
     bool partial;         /* interrupted: only finished requests are summarised */
 };
