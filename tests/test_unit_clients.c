@@ -70,6 +70,7 @@ START_TEST(summary_of_known_records)
     ck_assert_int_eq(sum.lat.p90, 10000); /* 10th of 11 */
     ck_assert_int_eq(sum.lat.p99, 50000);
     ck_assert(sum.lat.mean > 9545 && sum.lat.mean < 9546); /* 105 ms / 11 */
+    stats_summary_free(&sum);
     stats_free(&st);
 }
 END_TEST
@@ -84,6 +85,7 @@ START_TEST(unfinished_requests_are_failures)
     ck_assert_uint_eq(sum.failed, 3);
     ck_assert_uint_eq(sum.errors[STATS_ERR_CLOSED], 3);
     ck_assert_uint_eq(sum.with_latency, 0);
+    stats_summary_free(&sum);
     stats_free(&st);
     ck_assert_uint_eq(sizeof(struct stats_record), 32); /* 10,000,000 requests in 320 MB, used or not */
 }
@@ -430,6 +432,7 @@ START_TEST(idle_bytes_amend_the_last_request)
     ck_assert_uint_eq(sum.ok, 1);
     ck_assert_uint_eq(sum.errors[STATS_ERR_STATUS], 1);
     ck_assert_uint_eq(sum.status[200], 2); /* what was received stays as it was */
+    stats_summary_free(&sum);
     stats_free(&st);
 }
 END_TEST
