@@ -491,8 +491,10 @@ int server_run(const struct server_config *cfg)
     }
 
     struct listener l;
-    if (listener_open(cfg->bind, cfg->port, cfg->max_connections, &l) != 0)
+    if (listener_open(cfg->bind, cfg->port, cfg->max_connections, &l) != 0) {
+        keys_free(s.keys); /* LeakSanitizer failed test_server's port_in_use_exits_1 on it */
         return CLI_EXIT_FAILURE;
+    }
     if (!l.loopback && !cfg->quiet)
         cli_error("warning: listening on %s, which is not a loopback address: anyone who can reach it can use "
                   "this server",
