@@ -2,10 +2,11 @@
  *
  * The flags every client takes (parsed into struct client_config, with the
  * rows each program adds in its own option table: clientargs.c), the
- * --url syntax (http only), and the lines a run prints on stderr while it
- * goes: --verbose start/done lines and the first failure of each kind. Not
- * for: sending requests (each engine), statistics (stats.h), or the final
- * summary (report.h). */
+ * --url syntax (http only), the request bytes (request.c), the run
+ * skeleton, and the lines a run prints on stderr while it goes: --verbose
+ * start/done lines and the first failure of each kind. Not for: sending
+ * requests (each engine), statistics (stats.h), or the final summary and
+ * files (report.h). */
 #ifndef SAYHI_CLIENT_H
 #define SAYHI_CLIENT_H
 

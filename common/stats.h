@@ -104,8 +104,9 @@ void stats_amend(struct stats *s, size_t id, enum stats_error error);
 /* Counts and exact percentiles (nearest rank: the smallest latency with at
  * least p% of the sample at or below it). Requests never finished count as
  * failed (STATS_ERR_CLOSED), unless the run is partial: then they are left
- * out and number is the count that finished. 0, or -1 when out of memory for
- * the sort. */
+ * out and number is the count that finished. The sorted latencies stay in
+ * sum->sorted (for --hdr) until stats_summary_free. 0, or -1 when out of
+ * memory for the sort. */
 int stats_summarize(const struct stats *s, struct stats_summary *sum);
 void stats_summary_free(struct stats_summary *sum);
 
