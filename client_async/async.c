@@ -53,6 +53,13 @@ struct async {
     struct log_progress bar;
 };
 
+/* The open loop's shortest timer: requests due sooner go out together when
+ * it fires. A timer per request costs a timerfd_settime and an epoll_wait
+ * wake-up each: at 50,000/s, 20 us apart, 100,000 system calls a second
+ * that do no I/O. Sends up to 100 us late are well inside the 1 ms the
+ * benchmark holds the schedule to. */
+#define SEND_TICK_US 100
+
 /* One thread reads every socket, so one buffer serves all of them. */
 static char readbuf[65536];
 
@@ -225,7 +232,7 @@ static void dispatch(struct async *a)
     if (a->nidle == 0 && sched_peek(&a->sched, now, &n) && n.due_us <= now)
         a->st->conns_busy = true; /* it waits, and says so: the lateness is the connections', not the loop's */
     if (!client_interrupted && sched_peek(&a->sched, now, &n) && n.due_us > now && !evtimer_pending(&a->due, NULL)) {
-        int64_t wait = n.due_us - now;
+        int64_t wait = n.due_us - now > SEND_TICK_US ? n.due_us - now : SEND_TICK_US;
         struct timeval tv = {.tv_sec = wait / 1000000, .tv_usec = wait % 1000000};
         evtimer_add(&a->due, &tv);
     }
