@@ -10,6 +10,14 @@
 #   c) sayhi-async N=C=10,000 vs h2load --h1 -n 10000 -c 10000, delay 1s
 #                                     target wall <= 1.0x h2load, peak RSS <= 64 MB
 #   d) sayhi-sync --threads 100 vs sayhi-async, N=1,000, delay 1s: wall, peak RSS
+#   e) rate keeping: sayhi-async --rate at 50% and 80% of wrk's closed-loop
+#      maximum on nginx (from a), --duration 5s       target achieved >= 0.99x
+#      asked, send lateness p99 <= 1 ms; autocannon --overallRate at the same
+#      rates for reference (npm package, installed into $tmp, never globally)
+#   f) coordinated omission: sayhi-server delay 0, --rate 2000 --duration 6s,
+#      the server stopped (SIGSTOP) for 1 s after 2 s         targets: 12,000
+#      requests +-1%, corrected p99 >= 800 ms, p90 in 250..550 ms; wrk -c50
+#      --latency through the same stall beside it
 #
 # Every figure is the median of 3 runs. nginx and sayhi-server are started on
 # free loopback ports and stopped (by pid) at the end.
@@ -64,8 +72,10 @@ compare() { # label reference client url: medians of 3 interleaved runs each
     sm=$(printf '%s\n' "${s[@]}" | median)
     row "$1" "$2 $(printf %.0f "$wm") req/s" "$3 $(printf %.0f "$sm") req/s" "$(ratio "$sm" "$wm")x" ">= 0.9x"
     verdict "$(ratio "$sm" "$wm")" ">=" 0.9
+    last_reference=$wm
 }
 compare "a) async vs wrk -c50, delay 0, nginx" wrk async "$nginx_base/say-hi"
+wrk_nginx=$last_reference
 compare "a) async vs wrk -c50, delay 0, sayhi-server" wrk async "$sayhi_base/say-hi?delay=0"
 # b) is one connection in lock step: its rate is how fast the kernel hands the
 # turn between client and server. Across two cores each hand-over wakes an idle
@@ -106,6 +116,55 @@ tw=$(median_of 1 "$tmp"/d-threads-?); tr=$(median_of 2 "$tmp"/d-threads-?)
 aw=$(median_of 1 "$tmp"/d-async-?); ar=$(median_of 2 "$tmp"/d-async-?)
 row "d) threads T=100 vs async, N=1000, delay 1s" "threads ${tw} s" "async ${aw} s" "$(ratio "$tw" "$aw")x" "(lesson)"
 row "d) same runs: peak RSS" "threads $(mb "$tr") MB" "async $(mb "$ar") MB" "$(ratio "$tr" "$ar")x" ""
+
+# --- e) rate keeping in the open loop, against nginx ------------------------
+# autocannon from npm into $tmp: a local install only, as CI has npm.
+autocannon=""
+if command -v npm >/dev/null 2>&1 && npm install --prefix "$tmp/npm" autocannon >"$tmp/npm.log" 2>&1; then
+    autocannon=$tmp/npm/node_modules/.bin/autocannon
+else
+    echo "$bench_name: note: autocannon could not be installed (npm): its reference column is left out" >&2
+fi
+# pyget EXPR: EXPR of the JSON object o on stdin; 0 when there is none (a failed run: a missed target).
+pyget() { python3 -c "import json,sys; o=json.load(sys.stdin); print(eval(sys.argv[1], {}, {'o': o}))" "$1" 2>/dev/null || echo 0; }
+for share in 50 80; do
+    rate=$(python3 -c "print(int($wrk_nginx * $share / 100))")
+    "$ASYNC" --url "$nginx_base/say-hi" --rate "$rate" --duration 5s --json >"$tmp/e-$share.json" 2>"$tmp/e-$share.err" || true
+    achieved=$(pyget "o['rate']['achieved']" <"$tmp/e-$share.json")
+    late99=$(pyget "o['rate']['late_ms']['p99']" <"$tmp/e-$share.json")
+    ac="-"
+    if [ -n "$autocannon" ]; then
+        ac=$("$autocannon" -j --overallRate "$rate" -c 50 -d 5 "$nginx_base/say-hi" 2>/dev/null |
+            pyget "'%.0f req/s' % (o['requests']['total'] / o['duration'])" || echo "failed")
+    fi
+    row "e) --rate ${share}% of wrk ($rate/s), nginx, 5s" "autocannon $ac" "async $(printf %.0f "$achieved") req/s" \
+        "$(ratio "$achieved" "$rate")x" ">= 0.99x asked"
+    verdict "$(ratio "$achieved" "$rate")" ">=" 0.99
+    row "e) same run: send lateness p99" "" "async $late99 ms" "" "<= 1 ms"
+    verdict "$late99" "<=" 1
+done
+
+# --- f) coordinated omission: a 1 s stall of the server ---------------------
+stall() { sleep 2; kill -STOP "$sayhi_pid"; sleep 1; kill -CONT "$sayhi_pid"; }
+stall & stall_pid=$!
+"$ASYNC" --url "$sayhi_base/say-hi?delay=0" --rate 2000 --duration 6s --json >"$tmp/f.json" 2>"$tmp/f.err" || true
+wait "$stall_pid"
+stall & stall_pid=$!
+wrk -t1 -c50 -d6s --latency "$sayhi_base/say-hi?delay=0" >"$tmp/f-wrk.out"
+wait "$stall_pid"
+n=$(pyget "o['number']" <"$tmp/f.json")
+p90=$(pyget "o['latency_ms']['p90']" <"$tmp/f.json")
+p99=$(pyget "o['latency_ms']['p99']" <"$tmp/f.json")
+svc99=$(pyget "o['service_ms']['p99']" <"$tmp/f.json")
+wrk_n=$(awk '/requests in/ {print $1}' "$tmp/f-wrk.out")
+wrk_p90=$(awk '$1 == "90%" {print $2}' "$tmp/f-wrk.out")
+wrk_p99=$(awk '$1 == "99%" {print $2}' "$tmp/f-wrk.out")
+row "f) 1 s stall, --rate 2000 6s: requests" "wrk -c50 $wrk_n" "async $n" "" "12000 +-1%"
+verdict "$(python3 -c "print(abs($n - 12000))")" "<=" 120
+row "f) same runs: p90 latency" "wrk $wrk_p90" "async ${p90} ms" "" "250..550 ms"
+verdict "$(python3 -c "print(1 if 250 <= $p90 <= 550 else 0)")" ">=" 1
+row "f) same runs: p99 latency (service p99)" "wrk $wrk_p99" "async ${p99} ms (${svc99})" "" ">= 800 ms"
+verdict "$p99" ">=" 800
 
 # --- syscalls per request (what decides a): informational -----------------
 if command -v strace >/dev/null 2>&1; then

@@ -11,14 +11,24 @@
 
 #include <stdio.h>
 
+#define THREADS_MAX 10000
+
+static int set_threads(struct client_config *cfg, const char *flag, const char *v)
+{
+    return cli_parse_uint(flag, v, 1, THREADS_MAX, &cfg->extra);
+}
+
+static const struct client_option options[] = {
+    {"threads", 0, "T", "T worker threads doing blocking requests (reported as\n"
+                        "client \"threads\"; default: none, one request at a time;\n"
+                        "capped by the open-file limit, with a notice)", set_threads},
+    {NULL, 0, NULL, NULL, NULL},
+};
+
 static const struct client_spec spec = {
     .summary = "GETs a URL --number times, one request after another on one kept-alive connection\n"
                "(libcurl), or with --threads T on T threads sharing the requests.\n",
-    .extra_flag = "--threads",
-    .extra_help = "  --threads T           T worker threads doing blocking requests (reported as\n"
-                  "                        client \"threads\"; default: none, one request at a time;\n"
-                  "                        capped by the open-file limit, with a notice)\n",
-    .extra_max = 10000,
+    .options = options,
 };
 
 /* Descriptors a worker thread holds: its connection, and the socketpair of

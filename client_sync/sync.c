@@ -32,6 +32,8 @@ struct engine {
     char url[96]; /* what libcurl connects to: cfg->addr, "http://[::1]:8080/" */
     size_t reqlen;
     uint64_t next; /* next request number to take (threads: atomically) */
+    int64_t end_us; /* no request starts from then on (--duration) */
+    struct worker *workers; /* their index is the --trace track */
     uint64_t done;
 };
 
@@ -40,6 +42,7 @@ struct worker {
     CURL *h;           /* NULL while not connected */
     curl_socket_t fd;  /* the connection's socket */
     size_t last_id;    /* the request whose response the connection carried last */
+    size_t got;        /* bytes of the current response read so far */
     pthread_t tid;
     char errbuf[CURL_ERROR_SIZE];
     char why[RESPONSE_WHY_MAX]; /* the verdict's words, for the notice */
@@ -171,7 +174,8 @@ static void receive_response(struct worker *w, int64_t deadline, struct outcome 
 {
     char buf[16384];
     size_t got = 0;
-    response_init(&w->resp);
+    w->got = 0;
+    response_start(&w->resp, &w->e->cfg->rules);
     for (;;) {
         int ready = wait_for(w, POLLIN, deadline);
         if (ready <= 0) {
@@ -187,6 +191,7 @@ static void receive_response(struct worker *w, int64_t deadline, struct outcome 
             return;
         }
         got += n;
+        w->got += n;
         int state = response_feed(&w->resp, buf, n); /* n == 0: closed, which may end a body */
         if (state < 0 && n > 0) { /* at EOF a parser error only means the response was cut short */
             *o = (struct outcome){.kind = STATS_ERR_STATUS,
@@ -249,11 +254,13 @@ static void one_request(struct worker *w, size_t id)
 {
     struct engine *e = w->e;
     int64_t t0 = stats_now_us();
-    client_request_start(e->cfg, e->st, id, t0);
+    client_request_start(e->cfg, e->st, id, t0, t0);
+    stats_set_track(e->st, id, (uint32_t)(w - e->workers));
     struct outcome o = exchange(w, t0 + e->cfg->timeout_us);
     w->last_id = id;
     if (o.aborted) /* interrupted: left unfinished, not a failure */
         return;
+    stats_set_bytes(e->st, id, w->got);
     client_request_done(e->cfg, e->st, id, stats_now_us(), o.status, o.kind, o.detail);
 }
 
@@ -262,7 +269,9 @@ static void *worker_main(void *arg)
     struct worker *w = arg;
     struct engine *e = w->e;
     uint64_t id;
-    while (!client_interrupted && (id = __atomic_fetch_add(&e->next, 1, __ATOMIC_RELAXED)) < e->cfg->number) {
+    /* The clock before the id: ids taken are ids started, so they stay dense. */
+    while (!client_interrupted && stats_now_us() < e->end_us &&
+           (id = __atomic_fetch_add(&e->next, 1, __ATOMIC_RELAXED)) < e->cfg->number) {
         one_request(w, (size_t)id);
         __atomic_fetch_add(&e->done, 1, __ATOMIC_RELAXED);
     }
@@ -273,8 +282,9 @@ static void run_serial(struct engine *e, struct worker *w)
 {
     struct log_progress bar;
     log_progress_init(&bar, client_progress_wanted(e->cfg), e->cfg->number, stats_now_us());
-    for (size_t id = 0; id < e->cfg->number && !client_interrupted; id++) {
+    for (size_t id = 0; id < e->cfg->number && !client_interrupted && stats_now_us() < e->end_us; id++) {
         one_request(w, id);
+        e->next = id + 1;
         if (bar.enabled)
             log_progress_update(&bar, id + 1, stats_now_us());
     }
@@ -311,7 +321,7 @@ static unsigned run_threads(struct engine *e, struct worker *ws, unsigned thread
 
 int sync_run(const struct client_config *cfg, unsigned *threads, struct stats *st)
 {
-    struct engine e = {.cfg = cfg, .st = st};
+    struct engine e = {.cfg = cfg, .st = st, .end_us = client_end_us(cfg, st->t0_us)};
     unsigned nw = *threads > 0 ? *threads : 1;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         cli_error("cannot initialise libcurl");
@@ -330,6 +340,7 @@ int sync_run(const struct client_config *cfg, unsigned *threads, struct stats *s
         cli_error("out of memory for %u workers", nw);
         rc = -1;
     } else {
+        e.workers = ws;
         for (unsigned i = 0; i < nw; i++)
             ws[i].e = &e;
         if (*threads == 0)
@@ -337,8 +348,11 @@ int sync_run(const struct client_config *cfg, unsigned *threads, struct stats *s
         else
             *threads = run_threads(&e, ws, *threads);
     }
-    for (unsigned i = 0; ws != NULL && i < nw; i++)
+    st->started = e.next < cfg->number ? e.next : cfg->number;
+    for (unsigned i = 0; ws != NULL && i < nw; i++) {
         disconnect(&ws[i]);
+        response_free(&ws[i].resp);
+    }
     free(ws);
     free(e.req);
     curl_global_cleanup();

@@ -8,13 +8,10 @@
 #include "response.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-
-#define HOUR_US (INT64_C(3600) * 1000000)
 
 /* No byte of the URL may be a blank or a control byte: it would reach the
  * request line or the Host header and split or bend them (a tab, CR LF). */
@@ -100,155 +97,6 @@ int client_parse_url(const char *value, struct client_url *u, char *err, size_t 
     return 0;
 }
 
-/* value with its control bytes as \xNN, so that an error naming it stays
- * one line; cut with "..." when longer than buf. Returns buf. */
-static const char *visible(const char *value, char *buf, size_t len)
-{
-    size_t n = 0;
-    for (const char *p = value; *p != '\0'; p++) {
-        if (n + 8 > len) {
-            snprintf(buf + n, len - n, "...");
-            return buf;
-        }
-        unsigned char c = (unsigned char)*p;
-        n += (size_t)snprintf(buf + n, len - n, c < ' ' || c == 0x7f ? "\\x%02x" : "%c", c);
-    }
-    buf[n] = '\0';
-    return buf;
-}
-
-static void usage(FILE *out, const struct client_spec *spec)
-{
-    fprintf(out,
-            "Usage: %s [OPTIONS]\n"
-            "\n"
-            "%s"
-            "DURATION is seconds as a number (1, 0.25) or with a unit (500us, 250ms, 1.5s, 2m).\n"
-            "\n"
-            "Options:\n"
-            "  --number N            requests to make (default 10, at most %d)\n"
-            "  --url URL             http:// URL to GET (default %s)\n"
-            "%s"
-            "  --timeout DURATION    per request, from its start to the end of its response\n"
-            "                        (default 30s, at most 1h)\n"
-            "  --json                one JSON object on stdout instead of the summary\n"
-            "  --verbose             a timestamped line on stderr when each request starts and ends\n"
-            "  --timeline FILE       one CSV row per request: id,start_s,end_s,status,error\n"
-            "  --no-keepalive        a new connection for every request\n"
-            "  --quiet               no summary (unless --json), no progress bar, no notices\n"
-            "  --help                this text\n"
-            "  --version             the version\n"
-            "\n"
-            "A request succeeds when the answer is 2xx with a JSON body holding a string \"message\".\n"
-            "Exit codes: 0 every request succeeded, 1 some request failed (the summary is still\n"
-            "printed), a runtime error, or the results could not be written (stdout, --timeline),\n"
-            "2 bad flag or value, 130 interrupted by Ctrl-C (SIGINT), 143 stopped by SIGTERM (for\n"
-            "both, the summary covers the requests that finished).\n",
-            cli_program(), spec->summary, CLIENT_NUMBER_MAX, CLIENT_DEFAULT_URL, spec->extra_help);
-}
-
-static int open_timeline(struct client_config *cfg)
-{
-    cfg->timeline = fopen(cfg->timeline_path, "w");
-    if (cfg->timeline == NULL) {
-        cli_error("--timeline cannot write '%s': %s", cfg->timeline_path, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-int client_parse_args(int argc, char **argv, const struct client_spec *spec, struct client_config *cfg)
-{
-    enum { O_NUMBER = 256, O_URL, O_TIMEOUT, O_JSON, O_VERBOSE, O_TIMELINE, O_NO_KEEPALIVE, O_QUIET, O_HELP,
-           O_VERSION, O_EXTRA };
-    const struct option opts[] = {
-        {"number", required_argument, NULL, O_NUMBER},
-        {"url", required_argument, NULL, O_URL},
-        {"timeout", required_argument, NULL, O_TIMEOUT},
-        {"json", no_argument, NULL, O_JSON},
-        {"verbose", no_argument, NULL, O_VERBOSE},
-        {"timeline", required_argument, NULL, O_TIMELINE},
-        {"no-keepalive", no_argument, NULL, O_NO_KEEPALIVE},
-        {"quiet", no_argument, NULL, O_QUIET},
-        {"help", no_argument, NULL, O_HELP},
-        {"version", no_argument, NULL, O_VERSION},
-        {spec->extra_flag + 2, required_argument, NULL, O_EXTRA},
-        {NULL, 0, NULL, 0},
-    };
-    *cfg = (struct client_config){.number = 10, .url = CLIENT_DEFAULT_URL, .timeout_us = 30 * INT64_C(1000000),
-                                  .keepalive = true};
-    char why[128];
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        switch (c) {
-        case O_NUMBER:
-            if (cli_parse_uint("--number", optarg, 1, CLIENT_NUMBER_MAX, &cfg->number) != 0)
-                return -1;
-            break;
-        case O_URL:
-            cfg->url = optarg;
-            break;
-        case O_TIMEOUT:
-            if (cli_parse_duration("--timeout", optarg, 1000, HOUR_US, &cfg->timeout_us) != 0)
-                return -1;
-            break;
-        case O_JSON:
-            cfg->json = true;
-            break;
-        case O_VERBOSE:
-            cfg->verbose = true;
-            break;
-        case O_TIMELINE:
-            cfg->timeline_path = optarg;
-            break;
-        case O_NO_KEEPALIVE:
-            cfg->keepalive = false;
-            break;
-        case O_QUIET:
-            cfg->quiet = true;
-            break;
-        case O_EXTRA:
-            if (cli_parse_uint(spec->extra_flag, optarg, 1, spec->extra_max, &cfg->extra) != 0)
-                return -1;
-            break;
-        case O_HELP:
-            usage(stdout, spec);
-            exit(cli_stdout_finish() == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE);
-        case O_VERSION:
-            cli_print_version();
-            exit(cli_stdout_finish() == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE);
-        default:
-            cli_bad_option(c, argv);
-            return -1;
-        }
-    }
-    if (cli_no_operands(argc, argv) != 0)
-        return -1;
-    if (client_parse_url(cfg->url, &cfg->target, why, sizeof why) != 0) {
-        char shown[3 * 256];
-        cli_error("--url %s, got '%s'", why, visible(cfg->url, shown, sizeof shown));
-        return -1;
-    }
-    /* Opened last, so a usage error elsewhere does not leave an empty file. */
-    if (cfg->timeline_path != NULL && open_timeline(cfg) != 0)
-        return -1;
-    return 0;
-}
-
-char *client_request_text(const struct client_config *cfg, const char *program, size_t *len)
-{
-    const char *fmt = "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s/" SAYHI_VERSION "\r\nAccept: */*\r\n%s\r\n";
-    const char *conn = cfg->keepalive ? "" : "Connection: close\r\n";
-    int n = snprintf(NULL, 0, fmt, cfg->target.path, cfg->target.authority, program, conn);
-    char *req = n > 0 ? malloc((size_t)n + 1) : NULL;
-    if (req == NULL)
-        return NULL;
-    snprintf(req, (size_t)n + 1, fmt, cfg->target.path, cfg->target.authority, program, conn);
-    *len = (size_t)n;
-    return req;
-}
-
 volatile sig_atomic_t client_interrupted = 0;
 
 static void on_interrupt(int sig) { client_interrupted = sig; }
@@ -261,9 +109,10 @@ static int resolve_host(struct client_config *cfg, struct stats *st)
     if (resolve_target(cfg->target.host, cfg->target.port, cfg->timeout_us, &cfg->addr, why, sizeof why) == 0)
         return 0;
     client_note_failure(cfg, STATS_ERR_CONNECT, 0, why);
+    st->started = st->n;
     for (size_t id = 0; id < st->n; id++) {
         int64_t now = stats_now_us();
-        stats_begin(st, id, now);
+        stats_begin(st, id, now, now);
         stats_end(st, id, now, 0, STATS_ERR_CONNECT);
     }
     return -1;
@@ -283,6 +132,8 @@ int client_run(struct client_config *cfg, client_engine *engine, void *arg, stru
     }
     int rc = CLI_EXIT_FAILURE;
     if (resolve_host(cfg, &st) != 0 || engine(cfg, &st, arg) == 0) {
+        if (cfg->duration_us > 0 && st.started < st.n) /* the requests --duration left time for */
+            st.n = st.started;
         run->elapsed_s = (double)(stats_now_us() - st.t0_us) / 1e6;
         run->interrupted = client_interrupted;
         st.partial = client_interrupted != 0;
@@ -293,6 +144,8 @@ int client_run(struct client_config *cfg, client_engine *engine, void *arg, stru
         rc = report_finish(cfg, &st, run);
     }
     stats_free(&st);
+    free(cfg->data_owned);
+    cfg->data_owned = NULL;
     /* Results that never reached stdout (a full disk, a closed pipe) must
      * not look like a run that worked. */
     if (cli_stdout_finish() != 0)
@@ -312,22 +165,28 @@ uint64_t client_fit_fd_limit(const struct client_config *cfg, uint64_t want, uin
     return fit;
 }
 
+int64_t client_end_us(const struct client_config *cfg, int64_t t0_us)
+{
+    return cfg->duration_us > 0 ? t0_us + cfg->duration_us : INT64_MAX;
+}
+
 bool client_progress_wanted(const struct client_config *cfg)
 {
     return !cfg->json && !cfg->quiet && !cfg->verbose;
 }
 
-void client_request_start(const struct client_config *cfg, struct stats *st, size_t id, int64_t now_us)
+void client_request_start(const struct client_config *cfg, struct stats *st, size_t id, int64_t due_us,
+                          int64_t now_us)
 {
     char ts[40];
-    stats_begin(st, id, now_us);
+    stats_begin(st, id, due_us, now_us);
     if (cfg->verbose)
         fprintf(stderr, "%s start #%zu\n", log_timestamp(ts, sizeof ts) + 11, id + 1);
 }
 
 int64_t client_time_left(const struct client_config *cfg, const struct stats *st, size_t id, int64_t now_us)
 {
-    return cfg->timeout_us - (now_us - st->t0_us - st->rec[id].start_us);
+    return cfg->timeout_us - (now_us - st->t0_us - stats_sent_us(&st->rec[id]));
 }
 
 void client_request_done(const struct client_config *cfg, struct stats *st, size_t id, int64_t now_us,
@@ -374,9 +233,9 @@ void client_note_failure(const struct client_config *cfg, enum stats_error kind,
     case STATS_ERR_STATUS:
     case STATS_ERR_BODY:
         if (status != 0) /* detail: response_verdict's words */
-            cli_error("GET %s %s", cfg->url, d);
+            cli_error("%s %s %s", cfg->method, cfg->url, d);
         else
-            cli_error("GET %s: not a valid HTTP response%s%s", cfg->url, sep, d);
+            cli_error("%s %s: not a valid HTTP response%s%s", cfg->method, cfg->url, sep, d);
         break;
     default:
         break;

@@ -1,15 +1,17 @@
 /* client: what sayhi-sync and sayhi-async share around their engines.
  *
  * The flags every client takes (parsed into struct client_config, with the
- * one extra count flag each program adds: --threads or --concurrency), the
- * --url syntax (http only), and the lines a run prints on stderr while it
- * goes: --verbose start/done lines and the first failure of each kind. Not
- * for: sending requests (each engine), statistics (stats.h), or the final
- * summary (report.h). */
+ * rows each program adds in its own option table: clientargs.c), the
+ * --url syntax (http only), the request bytes (request.c), the run
+ * skeleton, and the lines a run prints on stderr while it goes: --verbose
+ * start/done lines and the first failure of each kind. Not for: sending
+ * requests (each engine), statistics (stats.h), or the final summary and
+ * files (report.h). */
 #ifndef SAYHI_CLIENT_H
 #define SAYHI_CLIENT_H
 
 #include "resolve.h"
+#include "response.h"
 #include "stats.h"
 
 #include <signal.h>
@@ -22,6 +24,9 @@
 #define CLIENT_DEFAULT_URL "http://127.0.0.1:8080/say-hi"
 #define CLIENT_EXIT_INTERRUPTED 130 /* SIGINT: 128 + 2, as a shell reports a death by it */
 #define CLIENT_EXIT_TERMINATED 143  /* SIGTERM: 128 + 15 */
+#define CLIENT_HOUR_US (INT64_C(3600) * 1000000)
+#define CLIENT_HEADERS_MAX 32
+#define CLIENT_DATA_FILE_MAX (64 << 20) /* --data-file: sent from memory, whole */
 
 /* Set to the signal's number by SIGINT or SIGTERM while client_run() runs
  * an engine. Engines then start no new request and abandon those in flight
@@ -36,12 +41,30 @@ struct client_url {
     char path[2048];     /* path and query, "/" at least */
 };
 
-/* One extra count flag of a program: --threads T or --concurrency C. */
+struct client_config;
+
+/* The files a run may write besides stdout, in the order of client_config.out. */
+enum client_out { CLIENT_OUT_TIMELINE, CLIENT_OUT_HDR, CLIENT_OUT_TRACE, CLIENT_OUTS };
+
+/* One row of a program's option table (client_spec.options) or of the
+ * flags every client takes (clientargs.c): the shared parser builds
+ * getopt_long's table, the optstring and --help from the rows, so a new
+ * flag is one row and one setter. */
+struct client_option {
+    const char *name;  /* long name without the dashes: "threads" */
+    char short_name;   /* 'c' for -c, or 0 */
+    const char *arg;   /* the value's name in --help ("T"), NULL for a switch */
+    const char *help;  /* --help text; "\n" starts a continuation line */
+    /* Stores value (NULL for a switch) into cfg; flag is "--name" whether the
+     * user typed the long or the short form, for the one error line.
+     * 0, or -1 after that line. */
+    int (*set)(struct client_config *cfg, const char *flag, const char *value);
+};
+
+/* What a program adds to the shared flags. */
 struct client_spec {
-    const char *summary;    /* first lines of --help, after "Usage:" */
-    const char *extra_flag; /* "--threads" */
-    const char *extra_help; /* help lines of that flag, each starting "  --" */
-    uint64_t extra_max;
+    const char *summary;                  /* first lines of --help, after "Usage:" */
+    const struct client_option *options;  /* ended by a row with name NULL */
 };
 
 struct client_config {
@@ -49,22 +72,47 @@ struct client_config {
     const char *url;
     struct client_url target;
     int64_t timeout_us;
-    bool json, verbose, keepalive, quiet;
-    const char *timeline_path;
-    FILE *timeline;       /* opened while parsing so a bad path fails before the run */
-    uint64_t extra;       /* value of spec->extra_flag, 0 when not given */
+    bool json, verbose, keepalive, quiet, help, version;
+    /* --timeline, --hdr, --trace: opened while parsing so that a bad path
+     * fails before the run; written by report_finish. */
+    struct client_file {
+        const char *path;
+        FILE *f;
+    } out[3];
+    uint64_t extra;       /* --threads or --concurrency, 0 when not given */
+    bool number_given;    /* --number was on the command line */
+    int64_t duration_us;  /* --duration: start no request after this; 0 for none */
+    double rate;          /* --rate: requests per second of an open loop; 0 closed loop */
+    bool poisson;         /* --arrivals poisson */
+    const char *method;   /* -X: "GET" by default */
+    const char *headers[CLIENT_HEADERS_MAX]; /* -H "Name: value", in order */
+    size_t nheaders;
+    const char *data;     /* --data, or what --data-file held (data_owned); NULL: no body */
+    size_t data_len;
+    char *data_owned;
+    struct response_rules rules; /* --check, --max-body, and HEAD's bodiless responses */
     struct resolve_addr addr; /* where every request connects: set by client_run */
 };
+
+/* The monotonic instant from which no request starts: the run's start
+ * plus --duration, INT64_MAX without it. */
+int64_t client_end_us(const struct client_config *cfg, int64_t t0_us);
 
 /* Parses argv (defaults first); --help and --version print and exit 0 (1
  * when stdout cannot be written).
  * Returns 0, or -1 after one line on stderr (exit CLI_EXIT_USAGE). */
 int client_parse_args(int argc, char **argv, const struct client_spec *spec, struct client_config *cfg);
 
-/* The bytes of the GET request for cfg->target, from program (its name and
- * version in User-Agent), with "Connection: close" under --no-keepalive.
- * malloc'd, its length in *len; NULL when out of memory. */
+/* The bytes of the request for cfg->target: -X's method, Host, User-Agent
+ * (program and version) and Accept unless -H gives its own, the -H
+ * headers in order, "Connection: close" under --no-keepalive, and the
+ * --data body with its Content-Length. malloc'd, its length in *len; NULL
+ * when out of memory. */
 char *client_request_text(const struct client_config *cfg, const char *program, size_t *len);
+
+/* value with its control bytes as \xNN, so that an error naming it stays
+ * one line; cut with "..." when longer than buf. Returns buf. */
+const char *client_visible(const char *value, char *buf, size_t len);
 
 /* Splits an http:// URL. Returns 0, or -1 with a reason in err. */
 int client_parse_url(const char *value, struct client_url *u, char *err, size_t errlen);
@@ -99,13 +147,15 @@ uint64_t client_fit_fd_limit(const struct client_config *cfg, uint64_t want, uin
  * --verbose (log_progress_init adds: only on a terminal, after a second). */
 bool client_progress_wanted(const struct client_config *cfg);
 
-/* Marks request id (0-based) started at now_us (monotonic): its record,
- * and under --verbose the line "13:17:16.123 start #7" on stderr (ids show
+/* Marks request id (0-based) sent at now_us, due at due_us (monotonic;
+ * the same in a closed loop): its record, and under --verbose the line "13:17:16.123 start #7" on stderr (ids show
  * 1-based, as in --timeline). */
-void client_request_start(const struct client_config *cfg, struct stats *st, size_t id, int64_t now_us);
+void client_request_start(const struct client_config *cfg, struct stats *st, size_t id, int64_t due_us,
+                          int64_t now_us);
 
-/* Microseconds left of request id's --timeout at now_us, by the clock its
- * latency is measured with (stats_now_us): 0 or less once it has passed. */
+/* Microseconds left of request id's --timeout at now_us, counted from when
+ * it was sent, by the clock its latency is measured with (stats_now_us): 0
+ * or less once it has passed. */
 int64_t client_time_left(const struct client_config *cfg, const struct stats *st, size_t id, int64_t now_us);
 
 /* Records the end of request id at now_us with what it came to (status 0

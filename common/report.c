@@ -1,7 +1,8 @@
-/* report: human summary, --json and --timeline of a run (report.h). */
+/* report: human summary and --json of a run (report.h); files: reportfiles.c. */
 #include "report.h"
 
 #include "cli.h"
+#include "formats.h"
 #include "jsonnum.h"
 
 #include <cjson/cJSON.h>
@@ -17,18 +18,56 @@ static double per_second(const struct stats_summary *sum, const struct report_ru
     return run->elapsed_s > 0 ? (double)sum->completed / run->elapsed_s : 0;
 }
 
-static cJSON *latency_json(const struct stats_summary *sum)
+static cJSON *dist_json(const struct stats_summary *sum, const struct stats_dist *d)
 {
     if (sum->with_latency == 0)
         return cJSON_CreateNull();
     cJSON *l = cJSON_CreateObject();
-    jsonnum_add(l, "min", ms(sum->lat_min), JSONNUM_MS);
-    jsonnum_add(l, "mean", sum->lat_mean / 1000.0, JSONNUM_MS);
-    jsonnum_add(l, "p50", ms(sum->lat_p50), JSONNUM_MS);
-    jsonnum_add(l, "p90", ms(sum->lat_p90), JSONNUM_MS);
-    jsonnum_add(l, "p99", ms(sum->lat_p99), JSONNUM_MS);
-    jsonnum_add(l, "max", ms(sum->lat_max), JSONNUM_MS);
+    const struct {
+        const char *key;
+        double v;
+    } rows[] = {{"min", ms(d->min)},   {"mean", d->mean / 1000.0}, {"p50", ms(d->p50)},       {"p90", ms(d->p90)},
+                {"p99", ms(d->p99)},   {"p99.9", ms(d->p999)},     {"p99.99", ms(d->p9999)}, {"max", ms(d->max)}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        jsonnum_add(l, rows[i].key, rows[i].v, JSONNUM_MS);
     return l;
+}
+
+/* Open loop only: what was asked, what was achieved, how late the sends were. */
+static cJSON *rate_json(const struct stats_summary *sum, const struct report_run *run)
+{
+    if (run->rate <= 0)
+        return cJSON_CreateNull();
+    cJSON *o = cJSON_CreateObject();
+    jsonnum_add(o, "asked", run->rate, JSONNUM_RATE);
+    jsonnum_add(o, "achieved", report_achieved(sum), JSONNUM_RATE);
+    cJSON *late = cJSON_AddObjectToObject(o, "late_ms");
+    jsonnum_add(late, "p50", ms(sum->late.p50), JSONNUM_MS);
+    jsonnum_add(late, "p99", ms(sum->late.p99), JSONNUM_MS);
+    jsonnum_add(late, "max", ms(sum->late.max), JSONNUM_MS);
+    return o;
+}
+
+static cJSON *histogram_json(const struct stats_summary *sum)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < sum->hist_rows; i++) {
+        cJSON *row = cJSON_CreateObject();
+        jsonnum_add(row, "le_ms", ms(sum->hist[i].le_us), JSONNUM_MS);
+        cJSON_AddNumberToObject(row, "count", (double)sum->hist[i].count);
+        cJSON_AddItemToArray(a, row);
+    }
+    return a;
+}
+
+double report_achieved(const struct stats_summary *sum)
+{
+    return sum->send_span_s > 0 ? (double)(sum->sent - 1) / sum->send_span_s : 0;
+}
+
+static double mb_per_s(const struct stats_summary *sum, const struct report_run *run)
+{
+    return run->elapsed_s > 0 ? (double)sum->bytes / 1e6 / run->elapsed_s : 0;
 }
 
 char *report_json(const struct stats_summary *sum, const struct report_run *run)
@@ -36,15 +75,15 @@ char *report_json(const struct stats_summary *sum, const struct report_run *run)
     cJSON *o = cJSON_CreateObject();
     if (o == NULL)
         return NULL;
-    cJSON_AddStringToObject(o, "client", run->client);
-    cJSON_AddNumberToObject(o, "number", (double)sum->number);
-    cJSON_AddNumberToObject(o, "concurrency", (double)run->concurrency);
-    cJSON_AddNumberToObject(o, "ok", (double)sum->ok);
-    cJSON_AddNumberToObject(o, "failed", (double)sum->failed);
-    jsonnum_add(o, "elapsed_s", run->elapsed_s, JSONNUM_SECONDS);
-    jsonnum_add(o, "requests_per_s", per_second(sum, run), JSONNUM_RATE);
-    cJSON_AddItemToObject(o, "latency_ms", latency_json(sum));
-    cJSON *codes = cJSON_AddObjectToObject(o, "status_codes");
+    cJSON_AddStringToObject(o, FMT_CLIENT, run->client);
+    cJSON_AddNumberToObject(o, FMT_NUMBER, (double)sum->number);
+    cJSON_AddNumberToObject(o, FMT_CONCURRENCY, (double)run->concurrency);
+    cJSON_AddNumberToObject(o, FMT_OK, (double)sum->ok);
+    cJSON_AddNumberToObject(o, FMT_FAILED, (double)sum->failed);
+    jsonnum_add(o, FMT_ELAPSED_S, run->elapsed_s, JSONNUM_SECONDS);
+    jsonnum_add(o, FMT_REQUESTS_PER_S, per_second(sum, run), JSONNUM_RATE);
+    cJSON_AddItemToObject(o, FMT_LATENCY_MS, dist_json(sum, &sum->lat));
+    cJSON *codes = cJSON_AddObjectToObject(o, FMT_STATUS_CODES);
     for (unsigned c = 0; c <= STATS_STATUS_MAX; c++) {
         if (sum->status[c] != 0) {
             char key[8];
@@ -52,14 +91,53 @@ char *report_json(const struct stats_summary *sum, const struct report_run *run)
             cJSON_AddNumberToObject(codes, key, (double)sum->status[c]);
         }
     }
-    cJSON *errors = cJSON_AddObjectToObject(o, "errors");
+    cJSON *errors = cJSON_AddObjectToObject(o, FMT_ERRORS);
     for (int e = STATS_OK + 1; e < STATS_ERR_KINDS; e++)
         cJSON_AddNumberToObject(errors, stats_error_name((enum stats_error)e), (double)sum->errors[e]);
+    /* Issue 10's keys come after the first ones: a reader of those finds them where they were. */
+    cJSON_AddItemToObject(o, FMT_SERVICE_MS, dist_json(sum, &sum->svc));
+    cJSON_AddNumberToObject(o, FMT_BYTES, (double)sum->bytes);
+    jsonnum_add(o, FMT_MB_PER_S, mb_per_s(sum, run), JSONNUM_RATE);
+    cJSON_AddItemToObject(o, FMT_RATE, rate_json(sum, run));
+    cJSON_AddItemToObject(o, FMT_HISTOGRAM, histogram_json(sum));
     if (run->interrupted) /* only then: the documented schema stays as it is */
-        cJSON_AddTrueToObject(o, "interrupted");
+        cJSON_AddTrueToObject(o, FMT_INTERRUPTED);
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return s;
+}
+
+/* Latency and service side by side, exact. */
+static void human_latency(FILE *out, const struct stats_summary *sum)
+{
+    const struct stats_dist *l = &sum->lat, *s = &sum->svc;
+    fprintf(out, "\nLatency (ms, exact over %zu responses):\n", sum->with_latency);
+    if (sum->with_latency == 0) {
+        fprintf(out, "  no response came\n");
+        return;
+    }
+    fprintf(out, "          %10s %10s\n", "latency", "service");
+    const struct {
+        const char *name;
+        double a, b;
+    } rows[] = {{"min", ms(l->min), ms(s->min)},       {"mean", l->mean / 1000, s->mean / 1000},
+                {"p50", ms(l->p50), ms(s->p50)},       {"p90", ms(l->p90), ms(s->p90)},
+                {"p99", ms(l->p99), ms(s->p99)},       {"p99.9", ms(l->p999), ms(s->p999)},
+                {"p99.99", ms(l->p9999), ms(s->p9999)}, {"max", ms(l->max), ms(s->max)}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        fprintf(out, "  %-7s %10.3f %10.3f\n", rows[i].name, rows[i].a, rows[i].b);
+    fprintf(out, "  (latency from each request's intended start; service from its actual send)\n");
+    fprintf(out, "\nLatency histogram (ms):\n");
+    uint64_t most = 1;
+    for (size_t i = 0; i < sum->hist_rows; i++)
+        most = sum->hist[i].count > most ? sum->hist[i].count : most;
+    for (size_t i = 0; i < sum->hist_rows; i++) {
+        uint64_t bar = (sum->hist[i].count * 40 + most - 1) / most;
+        fprintf(out, "  %10.3f [%llu]\t|", ms(sum->hist[i].le_us), (unsigned long long)sum->hist[i].count);
+        for (uint64_t k = 0; k < bar; k++)
+            fputs("\u220e", out); /* hey's bar */
+        fputc('\n', out);
+    }
 }
 
 void report_human(FILE *out, const struct stats_summary *sum, const struct report_run *run)
@@ -72,19 +150,19 @@ void report_human(FILE *out, const struct stats_summary *sum, const struct repor
             "  Total:         %.4f s\n"
             "  Requests/sec:  %.2f\n"
             "  Succeeded:     %zu\n"
-            "  Failed:        %zu\n",
+            "  Failed:        %zu\n"
+            "  Received:      %llu bytes, %.3f MB/s\n",
             cli_program(), run->client, sum->number, (unsigned long long)run->concurrency, run->elapsed_s,
-            per_second(sum, run), sum->ok, sum->failed);
+            per_second(sum, run), sum->ok, sum->failed, (unsigned long long)sum->bytes, mb_per_s(sum, run));
+    if (run->rate > 0)
+        fprintf(out,
+                "  Rate:          asked %.2f/s, achieved %.2f/s; sends late p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+                run->rate, report_achieved(sum), ms(sum->late.p50), ms(sum->late.p99), ms(sum->late.max));
     if (run->interrupted)
         fprintf(out, "  Interrupted:   %zu of %llu requests finished\n", sum->number,
                 (unsigned long long)run->asked);
-    fprintf(out, "\nLatency (ms, exact over %zu responses):\n", sum->with_latency);
-    if (sum->with_latency == 0) {
-        fprintf(out, "  no response came\n");
-    } else {
-        fprintf(out, "  min   %10.3f\n  mean  %10.3f\n  p50   %10.3f\n  p90   %10.3f\n  p99   %10.3f\n  max   %10.3f\n",
-                ms(sum->lat_min), sum->lat_mean / 1000.0, ms(sum->lat_p50), ms(sum->lat_p90), ms(sum->lat_p99),
-                ms(sum->lat_max));
+    human_latency(out, sum);
+    if (sum->with_latency > 0) {
         fprintf(out, "\nStatus codes:\n");
         for (unsigned c = 0; c <= STATS_STATUS_MAX; c++)
             if (sum->status[c] != 0)
@@ -99,24 +177,19 @@ void report_human(FILE *out, const struct stats_summary *sum, const struct repor
     }
 }
 
-int report_timeline(FILE *out, const struct stats *s)
+/* One line on stderr when an open loop could not keep its schedule: the
+ * client, not the server, set the pace, and the latencies say less. */
+static void warn_if_behind(const struct client_config *cfg, const struct stats *s, const struct stats_summary *sum,
+                           const struct report_run *run)
 {
-    fputs("id,start_s,end_s,status,error\n", out);
-    for (size_t i = 0; i < s->n; i++) {
-        const struct stats_record *r = &s->rec[i];
-        if (s->partial && !r->done)
-            continue;
-        if (r->start_us < 0) { /* never started: an empty row keeps ids dense */
-            fprintf(out, "%zu,,,0,%s\n", i + 1, stats_error_name(STATS_ERR_CLOSED));
-            continue;
-        }
-        enum stats_error e = r->done ? (enum stats_error)r->error : STATS_ERR_CLOSED;
-        int64_t end = r->start_us + r->latency_us;
-        fprintf(out, "%zu,%lld.%06lld,%lld.%06lld,%u,%s\n", i + 1, (long long)(r->start_us / 1000000),
-                (long long)(r->start_us % 1000000), (long long)(end / 1000000), (long long)(end % 1000000),
-                r->status, stats_error_name(e));
-    }
-    return ferror(out) ? -1 : 0;
+    double achieved = report_achieved(sum);
+    /* Over less than a second, one late send moves the achieved rate a lot: judge it on longer runs. */
+    bool slow = achieved < 0.95 * run->rate && sum->send_span_s >= 1;
+    if (run->rate <= 0 || cfg->quiet || sum->sent < 2 || (!slow && sum->late.p99 <= 10000))
+        return;
+    cli_error("warning: could not keep up with --rate %g: achieved %.1f/s, sends late by p99 %.3f ms, max %.3f ms%s",
+              run->rate, achieved, ms(sum->late.p99), ms(sum->late.max),
+              s->conns_busy ? " (due requests waited for one of the --concurrency connections)" : "");
 }
 
 int report_finish(struct client_config *cfg, const struct stats *s, const struct report_run *run)
@@ -131,6 +204,7 @@ int report_finish(struct client_config *cfg, const struct stats *s, const struct
              : run->interrupted      ? CLIENT_EXIT_INTERRUPTED
              : sum->failed == 0      ? CLI_EXIT_OK
                                      : CLI_EXIT_FAILURE;
+    warn_if_behind(cfg, s, sum, run);
     if (cfg->json) {
         char *j = report_json(sum, run);
         if (j != NULL)
@@ -141,14 +215,9 @@ int report_finish(struct client_config *cfg, const struct stats *s, const struct
     } else if (!cfg->quiet) {
         report_human(stdout, sum, run);
     }
-    if (cfg->timeline != NULL) {
-        int bad = report_timeline(cfg->timeline, s);
-        if (fclose(cfg->timeline) != 0 || bad) {
-            cli_error("--timeline could not write '%s': %s", cfg->timeline_path, strerror(errno));
-            rc = CLI_EXIT_FAILURE;
-        }
-        cfg->timeline = NULL;
-    }
+    if (report_files(cfg, s, sum) != 0)
+        rc = CLI_EXIT_FAILURE;
+    stats_summary_free(sum);
     free(sum); /* stdout is flushed and checked by the caller: cli_stdout_finish */
     return rc;
 }

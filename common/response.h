@@ -18,15 +18,37 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* What a success is (--check): any 2xx with its body read and counted;
+ * a 2xx with an RFC 8259 JSON body of at most max_body bytes; or sayhi's
+ * own rule (validate.h). */
+enum response_check { RESPONSE_CHECK_STATUS, RESPONSE_CHECK_JSON, RESPONSE_CHECK_SAYHI };
+
+struct response_rules {
+    enum response_check check;
+    size_t max_body;   /* RESPONSE_CHECK_JSON: larger bodies are bad */
+    bool head;         /* the request was HEAD: no response has a body */
+};
+
 struct response {
     http_parser parser;
+    const struct response_rules *rules;
+    char *big;       /* RESPONSE_CHECK_JSON: the body, grown up to max_body (response_free) */
+    size_t big_cap;
     bool complete;   /* the parser saw the end of the final response */
     size_t extra;    /* bytes after that end, in the feed that reached it */
     size_t body_len; /* bytes of body seen; above sizeof body only body[] was kept */
     char body[VALIDATE_BODY_MAX];
 };
 
+/* Ready for a response under sayhi's rule, with no heap buffer. */
 void response_init(struct response *r);
+
+/* Ready for the next response under rules on a struct zeroed once when it
+ * was made: the JSON body buffer of an earlier response is kept for reuse. */
+void response_start(struct response *r, const struct response_rules *rules);
+
+/* Frees what response_start grew. */
+void response_free(struct response *r);
 
 /* Feeds len bytes (len 0: the peer closed, which ends a body that runs to
  * EOF). Stops at the end of the final response; bytes after it are counted

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "cost.h"
 #include "duration.h"
+#include "formats.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -243,7 +244,7 @@ static pid_t start_server(const struct run_env *env, char *url, size_t len)
         n++;
     line[n] = '\0';
     close(fd); /* --quiet: the listening line is all it prints on stdout */
-    const char *prefix = "listening on ";
+    const char *prefix = FMT_LISTENING;
     if (strncmp(line, prefix, strlen(prefix)) != 0) {
         if (stop_signal == 0) /* else it was killed while starting */
             cli_error("%s did not start (it printed '%s')", env->server_bin, line);
@@ -297,9 +298,9 @@ static double json_number(const cJSON *o, const char *key)
     return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
-/* The client's argv for mode into argv (room for 16), its numbers in the
+/* The client's argv for mode into argv (room for 20), its numbers in the
  * buffers given; the timeline path goes into out. */
-static void client_argv(const struct run_env *env, const char *url, const struct run_result *out, char *argv[16],
+static void client_argv(const struct run_env *env, const char *url, const struct run_result *out, char *argv[20],
                         char n[16], char c[16], char timeout[32])
 {
     unsigned number = out->number, limit = out->limit;
@@ -310,7 +311,10 @@ static void client_argv(const struct run_env *env, const char *url, const struct
     size_t argc = 0;
     argv[argc++] = (char *)(out->mode == MODE_ASYNC ? env->async_bin : env->sync_bin);
     /* --quiet: sayhi-compare speaks for the clients; their errors still reach stderr. */
-    const char *fixed[] = {"--number", n, "--url", url, "--json", "--quiet", "--timeline", out->timeline};
+    /* --check sayhi: the lesson's success is sayhi's answer, as before the
+     * clients learned to load any service. */
+    const char *fixed[] = {"--number", n,           "--url",    url,    "--json",
+                           "--quiet",  "--timeline", out->timeline, "--check", "sayhi"};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         argv[argc++] = (char *)fixed[i];
     if (out->mode == MODE_THREADS || (out->mode == MODE_ASYNC && limit > 0)) {
@@ -327,7 +331,7 @@ static void client_argv(const struct run_env *env, const char *url, const struct
 /* Runs the client with --json and fills out from its report and what it cost. */
 static int run_client(const struct run_env *env, const char *url, struct run_result *out)
 {
-    char n[16], c[16], timeout[32], *argv[16];
+    char n[16], c[16], timeout[32], *argv[20];
     snprintf(out->timeline, sizeof out->timeline, "%s/%s-%u-c%u.csv", env->tmpdir, run_mode_name(out->mode),
              out->number, out->limit);
     client_argv(env, url, out, argv, n, c, timeout);
@@ -351,11 +355,11 @@ static int run_client(const struct run_env *env, const char *url, struct run_res
             cli_error("%s exited %d without a JSON report", bin, out->client_exit);
         return -1;
     }
-    out->concurrency = (unsigned)json_number(o, "concurrency");
-    out->elapsed_s = json_number(o, "elapsed_s");
-    out->requests_per_s = json_number(o, "requests_per_s");
-    out->ok = (unsigned long long)json_number(o, "ok");
-    out->failed = (unsigned long long)json_number(o, "failed");
+    out->concurrency = (unsigned)json_number(o, FMT_CONCURRENCY);
+    out->elapsed_s = json_number(o, FMT_ELAPSED_S);
+    out->requests_per_s = json_number(o, FMT_REQUESTS_PER_S);
+    out->ok = (unsigned long long)json_number(o, FMT_OK);
+    out->failed = (unsigned long long)json_number(o, FMT_FAILED);
     cJSON_Delete(o);
     return 0;
 }

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "family.h"
 #include "duration.h"
+#include "formats.h"
 #include "listener.h"
 #include "log.h"
 #include "stats.h"
@@ -488,8 +489,10 @@ int server_run(const struct server_config *cfg)
     signal(SIGPIPE, SIG_IGN);
 
     struct listener l;
-    if (listener_open(cfg->bind, cfg->port, cfg->max_connections, &l) != 0)
+    if (listener_open(cfg->bind, cfg->port, cfg->max_connections, &l) != 0) {
+        keys_free(s.keys); /* LeakSanitizer failed test_server's port_in_use_exits_1 on it */
         return CLI_EXIT_FAILURE;
+    }
     if (!l.loopback && !cfg->quiet)
         cli_error("warning: listening on %s, which is not a loopback address: anyone who can reach it can use "
                   "this server",
@@ -507,7 +510,7 @@ int server_run(const struct server_config *cfg)
     } else if (setup_loop(&s) != 0 || (s.default_hi = endpoints_default_reply(&s)) == NULL) {
         cli_error("cannot set up the event loop");
     } else {
-        printf("listening on %s\n", l.url);
+        printf(FMT_LISTENING "%s\n", l.url);
         fflush(stdout);
         event_base_dispatch(s.base);
         rc = CLI_EXIT_OK;

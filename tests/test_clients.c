@@ -31,31 +31,28 @@
 static struct tc_run r; /* large buffers: static, one run at a time */
 static struct test_server srv;
 
-static void start_shared(void)
-{
-    static const char *const args[] = {"--delay", "10ms", "--quiet", NULL};
-    ck_assert_int_eq(test_server_start(&srv, args), 0);
-}
+static void start_shared(void) { tc_server_start(&srv, "10ms"); }
 
 static void stop_shared(void) { test_server_stop(&srv, SIGTERM, 10000); }
 
 /* Exactly these keys, in this order: the README documents them. */
 static void assert_schema(const cJSON *o)
 {
-    static const char *top[] = {"client", "number", "concurrency", "ok", "failed", "elapsed_s", "requests_per_s",
-                                "latency_ms", "status_codes", "errors"};
-    static const char *lat[] = {"min", "mean", "p50", "p90", "p99", "max"};
+    static const char *top[] = {"client",       "number", "concurrency", "ok",    "failed",   "elapsed_s",
+                                "requests_per_s", "latency_ms", "status_codes", "errors", "service_ms", "bytes",
+                                "mb_per_s",     "rate",   "histogram"};
+    static const char *lat[] = {"min", "mean", "p50", "p90", "p99", "p99.9", "p99.99", "max"};
     static const char *kinds[] = {"connect", "timeout", "closed", "bad_status", "bad_body"};
     size_t i = 0;
     for (const cJSON *k = o->child; k != NULL; k = k->next, i++)
-        ck_assert_msg(i < 10 && strcmp(k->string, top[i]) == 0, "key %zu is '%s'", i, k->string);
-    ck_assert_uint_eq(i, 10);
+        ck_assert_msg(i < 15 && strcmp(k->string, top[i]) == 0, "key %zu is '%s'", i, k->string);
+    ck_assert_uint_eq(i, 15);
     ck_assert(cJSON_IsString(cJSON_GetObjectItem(o, "client")));
     const cJSON *l = cJSON_GetObjectItem(o, "latency_ms");
     i = 0;
     for (const cJSON *k = cJSON_IsObject(l) ? l->child : NULL; k != NULL; k = k->next, i++)
-        ck_assert_msg(i < 6 && strcmp(k->string, lat[i]) == 0 && cJSON_IsNumber(k), "latency key '%s'", k->string);
-    ck_assert(cJSON_IsNull(l) || i == 6);
+        ck_assert_msg(i < 8 && strcmp(k->string, lat[i]) == 0 && cJSON_IsNumber(k), "latency key '%s'", k->string);
+    ck_assert(cJSON_IsNull(l) || i == 8);
     ck_assert(cJSON_IsObject(cJSON_GetObjectItem(o, "status_codes")));
     const cJSON *e = cJSON_GetObjectItem(o, "errors");
     i = 0;
@@ -96,8 +93,9 @@ START_TEST(human_summary_and_bad_status)
                   "summary: %s", r.out);
     ck_assert_msg(strstr(r.err, "answered status 500") != NULL && strchr(r.err, '\n') == r.err + strlen(r.err) - 1,
                   "stderr: %s", r.err);
-    tc_run(&r, c, (const char *const[]){"--number", "4", "--url", tc_url(srv.port, "/healthz"), "--json", NULL}, 30000);
-    ck_assert_int_eq(r.rc, 1); /* 200, but no "message": a bad body */
+    tc_run(&r, c, (const char *const[]){"--number", "4", "--url", tc_url(srv.port, "/healthz"), "--json", "--check",
+                                        "sayhi", NULL}, 30000);
+    ck_assert_int_eq(r.rc, 1); /* 200, but no "message": a bad body by sayhi's rule */
     cJSON *o = tc_json(&r);
     ck_assert_int_eq((int)tc_num(cJSON_GetObjectItem(o, "errors"), "bad_body"), 4);
     cJSON_Delete(o);
@@ -405,13 +403,16 @@ START_TEST(timeline_rows)
     FILE *f = fopen(path, "r");
     char line[256];
     ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
-    ck_assert_str_eq(line, "id,start_s,end_s,status,error\n");
+    ck_assert_str_eq(line, "id,start_s,end_s,status,error,intended_s,bytes\n");
     unsigned rows = 0;
     while (fgets(line, sizeof line, f) != NULL) {
         unsigned id, status;
         double start, end;
-        char tail[8] = "";
-        ck_assert_msg(sscanf(line, "%u,%lf,%lf,%u,%7s", &id, &start, &end, &status, tail) == 4, "row: %s", line);
+        double intended;
+        unsigned bytes;
+        ck_assert_msg(sscanf(line, "%u,%lf,%lf,%u,,%lf,%u", &id, &start, &end, &status, &intended, &bytes) == 6,
+                      "row: %s", line);
+        ck_assert_msg(intended == start && bytes > 100, "closed loop: intended_s is start_s; bytes: %s", line);
         ck_assert_uint_eq(id, ++rows);
         ck_assert_uint_eq(status, 200);
         ck_assert_msg(start >= 0 && end - start >= 0.019 && end < 30, "row: %s", line);
@@ -422,14 +423,9 @@ START_TEST(timeline_rows)
 }
 END_TEST
 
-/* A usage error: exit 2, exactly one stderr line with needle, nothing on stdout. */
 static void expect_usage(const char *which, const char *const *args, const char *needle)
 {
-    tc_run(&r, which, args, 10000);
-    ck_assert_msg(r.rc == 2, "%s %s: exit %d, want 2 (stderr: %s)", which, args[0], r.rc, r.err);
-    ck_assert_msg(strstr(r.err, needle) != NULL, "%s %s: stderr lacks '%s': %s", which, args[0], needle, r.err);
-    ck_assert_msg(strchr(r.err, '\n') == r.err + strlen(r.err) - 1, "not one line: %s", r.err);
-    ck_assert_str_eq(r.out, "");
+    tc_expect_usage(&r, which, args, needle);
 }
 
 START_TEST(bad_flags_exit_2)

@@ -1,8 +1,9 @@
 /* The clients against servers that misbehave: a fake server in a forked
  * child answers every connection with canned bytes (testhttp.h), and each
  * misbehaviour must be counted under the right kind in --json "errors", with
- * exit 1 and no hang; valid HTTP the server is free to send (chunked) must
- * pass. And a real sayhi-server killed mid-run: the requests left are errors
+ * exit 1 and no hang (under --check sayhi, the rule on bodies these cases
+ * are about); valid HTTP the server is free to send (chunked) must pass.
+ * And a real sayhi-server killed mid-run: the requests left are errors
  * and the client still ends within --timeout. Not for: flag errors
  * (test_clients.c). */
 #include "testclient.h"
@@ -74,7 +75,7 @@ static void run_case(const struct misbehaviour *m, const char *which)
     const char *number = m->reply != NULL ? "3" : "2";
     tc_run(&r, which,
            (const char *const[]){"--number", number, "--timeout", m->reply != NULL ? "2s" : "1s", "--url",
-                                 tc_url(fake.port, "/say-hi"), "--json", NULL},
+                                 tc_url(fake.port, "/say-hi"), "--json", "--check", "sayhi", NULL},
            15000);
     test_server_stop(&fake, SIGKILL, 5000);
     int n = number[0] - '0';

@@ -48,12 +48,12 @@ START_TEST(summary_of_known_records)
     /* Ten successes with latencies 10..1 ms given out of order, then a 500
      * of 50 ms and a connect error of 2 ms (no response: not a latency). */
     for (size_t i = 0; i < 10; i++) {
-        stats_begin(&st, i, t0 + (int64_t)i * 1000);
+        stats_begin(&st, i, t0 + (int64_t)i * 1000, t0 + (int64_t)i * 1000);
         stats_end(&st, i, t0 + (int64_t)i * 1000 + (int64_t)(10 - i) * 1000, 200, STATS_OK);
     }
-    stats_begin(&st, 10, t0);
+    stats_begin(&st, 10, t0, t0);
     stats_end(&st, 10, t0 + 50000, 500, STATS_ERR_STATUS);
-    stats_begin(&st, 11, t0);
+    stats_begin(&st, 11, t0, t0);
     stats_end(&st, 11, t0 + 2000, 0, STATS_ERR_CONNECT);
     ck_assert_int_eq(stats_summarize(&st, &sum), 0);
     ck_assert_uint_eq(sum.number, 12);
@@ -64,12 +64,13 @@ START_TEST(summary_of_known_records)
     ck_assert_uint_eq(sum.status[500], 1);
     ck_assert_uint_eq(sum.errors[STATS_ERR_STATUS], 1);
     ck_assert_uint_eq(sum.errors[STATS_ERR_CONNECT], 1);
-    ck_assert_int_eq(sum.lat_min, 1000);
-    ck_assert_int_eq(sum.lat_max, 50000);
-    ck_assert_int_eq(sum.lat_p50, 6000);  /* 6th of 11 */
-    ck_assert_int_eq(sum.lat_p90, 10000); /* 10th of 11 */
-    ck_assert_int_eq(sum.lat_p99, 50000);
-    ck_assert(sum.lat_mean > 9545 && sum.lat_mean < 9546); /* 105 ms / 11 */
+    ck_assert_int_eq(sum.lat.min, 1000);
+    ck_assert_int_eq(sum.lat.max, 50000);
+    ck_assert_int_eq(sum.lat.p50, 6000);  /* 6th of 11 */
+    ck_assert_int_eq(sum.lat.p90, 10000); /* 10th of 11 */
+    ck_assert_int_eq(sum.lat.p99, 50000);
+    ck_assert(sum.lat.mean > 9545 && sum.lat.mean < 9546); /* 105 ms / 11 */
+    stats_summary_free(&sum);
     stats_free(&st);
 }
 END_TEST
@@ -79,13 +80,14 @@ START_TEST(unfinished_requests_are_failures)
     struct stats st;
     struct stats_summary sum;
     ck_assert_int_eq(stats_init(&st, 3), 0);
-    stats_begin(&st, 0, st.t0_us);
+    stats_begin(&st, 0, st.t0_us, st.t0_us);
     ck_assert_int_eq(stats_summarize(&st, &sum), 0);
     ck_assert_uint_eq(sum.failed, 3);
     ck_assert_uint_eq(sum.errors[STATS_ERR_CLOSED], 3);
     ck_assert_uint_eq(sum.with_latency, 0);
+    stats_summary_free(&sum);
     stats_free(&st);
-    ck_assert_uint_eq(sizeof(struct stats_record), 16); /* 10,000,000 requests in 160 MB */
+    ck_assert_uint_eq(sizeof(struct stats_record), 32); /* 10,000,000 requests in 320 MB, used or not */
 }
 END_TEST
 
@@ -217,20 +219,22 @@ END_TEST
 START_TEST(json_schema_known_data)
 {
     struct stats_summary sum = {.number = 4, .ok = 3, .failed = 1, .completed = 4, .with_latency = 3,
-                                .lat_min = 1000, .lat_p50 = 2000, .lat_p90 = 3000, .lat_p99 = 3000,
-                                .lat_max = 3000, .lat_mean = 2000};
+                                .lat = {.min = 1000, .p50 = 2000, .p90 = 3000, .p99 = 3000, .p999 = 3000, .p9999 = 3000,
+                                .max = 3000, .mean = 2000}};
     sum.status[200] = 3;
     sum.errors[STATS_ERR_TIMEOUT] = 1;
     struct report_run run = {.client = "async", .concurrency = 4, .elapsed_s = 2.0};
     char *s = report_json(&sum, &run);
     ck_assert_str_eq(s, "{\"client\":\"async\",\"number\":4,\"concurrency\":4,\"ok\":3,\"failed\":1,"
                         "\"elapsed_s\":2,\"requests_per_s\":2,\"latency_ms\":{\"min\":1,\"mean\":2,\"p50\":2,"
-                        "\"p90\":3,\"p99\":3,\"max\":3},\"status_codes\":{\"200\":3},\"errors\":{\"connect\":0,"
-                        "\"timeout\":1,\"closed\":0,\"bad_status\":0,\"bad_body\":0}}");
+                        "\"p90\":3,\"p99\":3,\"p99.9\":3,\"p99.99\":3,\"max\":3},\"status_codes\":{\"200\":3},"
+                        "\"errors\":{\"connect\":0,\"timeout\":1,\"closed\":0,\"bad_status\":0,\"bad_body\":0},"
+                        "\"service_ms\":{\"min\":0,\"mean\":0,\"p50\":0,\"p90\":0,\"p99\":0,\"p99.9\":0,"
+                        "\"p99.99\":0,\"max\":0},\"bytes\":0,\"mb_per_s\":0,\"rate\":null,\"histogram\":[]}");
     free(s);
     /* Numbers are rounded to what they mean: seconds and milliseconds to the
      * microsecond, rates to 0.001, never 17 significant digits. */
-    sum.lat_mean = 2000.0 / 3.0;
+    sum.lat.mean = 2000.0 / 3.0;
     run.elapsed_s = 19.784481053061981;
     s = report_json(&sum, &run);
     ck_assert_msg(strstr(s, "\"elapsed_s\":19.784481,\"requests_per_s\":0.202,") != NULL &&
@@ -261,24 +265,92 @@ START_TEST(jsonnum_rounding)
 }
 END_TEST
 
+/* What writer wrote of st into memory (free it). */
+static char *written(int (*writer)(FILE *, const struct stats *, const struct stats_summary *),
+                     const struct stats *st, const struct stats_summary *sum)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_int_eq(writer(f, st, sum), 0);
+    fclose(f);
+    return buf;
+}
+
 START_TEST(timeline_csv)
 {
     struct stats st;
-    char *buf = NULL;
-    size_t len = 0;
     ck_assert_int_eq(stats_init(&st, 3), 0);
-    stats_begin(&st, 0, st.t0_us + 1500);
+    stats_begin(&st, 0, st.t0_us + 1500, st.t0_us + 1500);
     stats_end(&st, 0, st.t0_us + 1001500, 200, STATS_OK);
-    stats_begin(&st, 1, st.t0_us + 2000000);
+    stats_begin(&st, 1, st.t0_us + 2000000, st.t0_us + 2000000);
     stats_end(&st, 1, st.t0_us + 2000250, 0, STATS_ERR_CONNECT);
-    FILE *f = open_memstream(&buf, &len);
-    ck_assert_int_eq(report_timeline(f, &st), 0);
-    fclose(f);
-    ck_assert_str_eq(buf, "id,start_s,end_s,status,error\n"
-                          "1,0.001500,1.001500,200,\n"
-                          "2,2.000000,2.000250,0,connect\n"
-                          "3,,,0,closed\n");
+    stats_set_bytes(&st, 0, 123);
+    char *buf = written(report_timeline, &st, NULL);
+    ck_assert_str_eq(buf, "id,start_s,end_s,status,error,intended_s,bytes\n"
+                          "1,0.001500,1.001500,200,,0.001500,123\n"
+                          "2,2.000000,2.000250,0,connect,2.000000,0\n"
+                          "3,,,0,closed,,0\n");
     free(buf);
+    stats_free(&st);
+}
+END_TEST
+
+/* An open-loop record: due at 1 s, sent 250 ms late, answered at 1.5 s.
+ * The trace shows the send and the service time on the connection's track. */
+START_TEST(trace_events)
+{
+    struct stats st;
+    ck_assert_int_eq(stats_init(&st, 2), 0);
+    stats_begin(&st, 0, st.t0_us + 1000000, st.t0_us + 1250000);
+    stats_set_track(&st, 0, 4);
+    stats_end(&st, 0, st.t0_us + 1500000, 200, STATS_OK);
+    stats_begin(&st, 1, st.t0_us + 2000000, st.t0_us + 2000000);
+    stats_end(&st, 1, st.t0_us + 2000100, 0, STATS_ERR_CONNECT);
+    char *buf = written(report_trace, &st, NULL);
+    ck_assert_str_eq(buf, "{\"traceEvents\":[\n"
+                          "{\"name\":\"#1 200\",\"ph\":\"X\",\"ts\":1250000,\"dur\":250000,\"pid\":1,\"tid\":5},\n"
+                          "{\"name\":\"#2 connect\",\"ph\":\"X\",\"ts\":2000000,\"dur\":100,\"pid\":1,\"tid\":1}\n"
+                          "]}\n");
+    cJSON *o = cJSON_Parse(buf);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(o, "traceEvents")), 2);
+    cJSON_Delete(o);
+    free(buf);
+    stats_free(&st);
+}
+END_TEST
+
+/* 100 latencies of 1..100 ms: the exact percentiles, the histogram's rows
+ * summing to the sample, and the HdrHistogram text's rows and footer. */
+START_TEST(percentiles_histogram_hdr)
+{
+    struct stats st;
+    struct stats_summary sum;
+    ck_assert_int_eq(stats_init(&st, 100), 0);
+    for (size_t i = 0; i < 100; i++) {
+        stats_begin(&st, i, st.t0_us, st.t0_us);
+        stats_end(&st, i, st.t0_us + (int64_t)(i + 1) * 1000, 200, STATS_OK);
+    }
+    ck_assert_int_eq(stats_summarize(&st, &sum), 0);
+    ck_assert_int_eq(sum.lat.p99, 99000);
+    ck_assert_int_eq(sum.lat.p999, 100000);
+    ck_assert_int_eq(sum.lat.p9999, 100000);
+    uint64_t total = 0;
+    for (size_t i = 0; i < sum.hist_rows; i++)
+        total += sum.hist[i].count;
+    ck_assert_uint_eq(sum.hist_rows, STATS_HIST_ROWS);
+    ck_assert_uint_eq(total, 100);
+    ck_assert_int_eq(sum.hist[sum.hist_rows - 1].le_us, 100000);
+    char *buf = written(report_hdr, &st, &sum);
+    static const char head[] = "       Value   Percentile   TotalCount 1/(1-Percentile)\n\n"
+                               "       1.000     0.000000            1         1.00\n";
+    ck_assert_msg(strncmp(buf, head, strlen(head)) == 0, "%s", buf);
+    ck_assert_msg(strstr(buf, "      50.000     0.500000           50         2.00\n") != NULL, "%s", buf);
+    ck_assert_msg(strstr(buf, "     100.000     1.000000          100          inf\n") != NULL, "%s", buf);
+    ck_assert_msg(strstr(buf, "#[Mean    =       50.500, StdDeviation   =       28.866]\n"
+                              "#[Max     =      100.000, Total count    =          100]\n") != NULL, "%s", buf);
+    free(buf);
+    stats_summary_free(&sum);
     stats_free(&st);
 }
 END_TEST
@@ -352,7 +424,7 @@ START_TEST(idle_bytes_amend_the_last_request)
     struct client_config cfg = {.url = "http://127.0.0.1:1/say-hi"};
     ck_assert_int_eq(stats_init(&st, 2), 0);
     for (size_t i = 0; i < 2; i++) {
-        stats_begin(&st, i, st.t0_us);
+        stats_begin(&st, i, st.t0_us, st.t0_us);
         stats_end(&st, i, st.t0_us + 1000, 200, STATS_OK);
     }
     client_note_unsolicited(&cfg, &st, 1, 4);
@@ -360,6 +432,7 @@ START_TEST(idle_bytes_amend_the_last_request)
     ck_assert_uint_eq(sum.ok, 1);
     ck_assert_uint_eq(sum.errors[STATS_ERR_STATUS], 1);
     ck_assert_uint_eq(sum.status[200], 2); /* what was received stays as it was */
+    stats_summary_free(&sum);
     stats_free(&st);
 }
 END_TEST
@@ -399,6 +472,8 @@ int main(void)
     tcase_add_test(tc, json_schema_known_data);
     tcase_add_test(tc, jsonnum_rounding);
     tcase_add_test(tc, timeline_csv);
+    tcase_add_test(tc, trace_events);
+    tcase_add_test(tc, percentiles_histogram_hdr);
     cli_set_program("test_unit_clients");
     return testsuite_run(s);
 }

@@ -46,3 +46,18 @@ double tc_num(const cJSON *o, const char *key)
     ck_assert_msg(cJSON_IsNumber(v), "no number '%s'", key);
     return v->valuedouble;
 }
+
+void tc_expect_usage(struct tc_run *r, const char *which, const char *const *args, const char *needle)
+{
+    tc_run(r, which, args, 10000);
+    ck_assert_msg(r->rc == 2, "%s %s: exit %d, want 2 (stderr: %s)", which, args[0], r->rc, r->err);
+    ck_assert_msg(strstr(r->err, needle) != NULL, "%s %s: stderr lacks '%s': %s", which, args[0], needle, r->err);
+    ck_assert_msg(strchr(r->err, '\n') == r->err + strlen(r->err) - 1, "not one line: %s", r->err);
+    ck_assert_str_eq(r->out, "");
+}
+
+void tc_server_start(struct test_server *s, const char *delay)
+{
+    const char *const args[] = {"--delay", delay, "--quiet", NULL};
+    ck_assert_int_eq(test_server_start(s, args), 0);
+}

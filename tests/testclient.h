@@ -27,6 +27,16 @@ const char *tc_url(unsigned port, const char *target);
 /* Runs a client with args into r; fails the test if it hangs past timeout_ms. */
 void tc_run(struct tc_run *r, const char *which, const char *const *args, int timeout_ms);
 
+struct test_server;
+
+/* A sayhi-server with --delay delay, quiet, on port 0 (fails the test if
+ * it does not start); stop it with test_server_stop. */
+void tc_server_start(struct test_server *s, const char *delay);
+
+/* A usage error: exit 2, exactly one stderr line holding needle (the flag
+ * named), nothing on stdout. */
+void tc_expect_usage(struct tc_run *r, const char *which, const char *const *args, const char *needle);
+
 /* r's stdout as JSON (fails the test if it is not); cJSON_Delete it. */
 cJSON *tc_json(const struct tc_run *r);
 

@@ -2,6 +2,7 @@
 #include "testhttp.h"
 
 #include "cli.h"
+#include "formats.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -98,7 +99,7 @@ int test_server_start(struct test_server *ts, const char *const *args)
     for (;;) {
         if (ts->pid < 0 || read_line(ts->out_fd, ts->first_line, sizeof ts->first_line, 5000) != 0)
             return -1;
-        if (strncmp(ts->first_line, "listening on ", 13) == 0)
+        if (strncmp(ts->first_line, FMT_LISTENING, strlen(FMT_LISTENING)) == 0)
             break;
         size_t used = strlen(ts->notices);
         snprintf(ts->notices + used, sizeof ts->notices - used, "%s\n", ts->first_line);
@@ -169,10 +170,18 @@ int test_canned_server_start(struct test_server *ts, const char *reply, size_t l
     return test_canned_server_start_later(ts, reply, len, NULL, 0);
 }
 
+/* canned_serve with the argument test_fork_server passes. */
+static void canned_child(int lfd, const void *arg) { canned_serve(lfd, arg); }
+
 int test_canned_server_start_later(struct test_server *ts, const char *reply, size_t len, const char *later,
                                    int pause_ms)
 {
     const struct canned c = {.reply = reply, .later = later, .len = len, .pause_ms = pause_ms};
+    return test_fork_server(ts, canned_child, &c);
+}
+
+int test_fork_server(struct test_server *ts, void (*serve)(int lfd, const void *arg), const void *arg)
+{
     memset(ts, 0, sizeof *ts);
     ts->out_fd = -1;
     struct sockaddr_in a = {.sin_family = AF_INET};
@@ -189,7 +198,8 @@ int test_canned_server_start_later(struct test_server *ts, const char *reply, si
     ts->pid = fork();
     if (ts->pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        canned_serve(lfd, &c);
+        serve(lfd, arg);
+        _exit(0);
     }
     close(lfd);
     return ts->pid > 0 ? 0 : -1;

@@ -36,6 +36,11 @@ int test_canned_server_start(struct test_server *ts, const char *reply, size_t l
 int test_canned_server_start_later(struct test_server *ts, const char *reply, size_t len, const char *later,
                                    int pause_ms);
 
+/* Listens on 127.0.0.1 port 0 and runs serve(listening fd, arg) in a
+ * forked child that dies with the test. Fills pid and port (out_fd -1).
+ * 0 or -1. */
+int test_fork_server(struct test_server *ts, void (*serve)(int lfd, const void *arg), const void *arg);
+
 /* Sends sig and waits up to timeout_ms; returns the exit status, or -1 if it
  * did not exit (it is then killed). */
 int test_server_stop(struct test_server *ts, int sig, int timeout_ms);

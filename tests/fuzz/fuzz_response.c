@@ -8,7 +8,9 @@
  * accepts; a 100 and a 103 sent first change none of it (interim responses
  * are skipped). And the input bytes sent as the body of a 200, once with
  * Content-Length and once chunked in the chosen pieces, always parse
- * complete with exactly that body. */
+ * complete with exactly that body. Under --check status and json the
+ * verdicts hold whatever the split, and a json success is JSON. */
+#include "jsoncheck.h"
 #include "response.h"
 
 #include <stdint.h>
@@ -21,12 +23,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Piece sizes 1..8 from the split byte, cycling over its bits. */
 static size_t piece(unsigned split, size_t i) { return ((split >> (i % 6)) & 7) + 1; }
 
-/* Feeds buf (exact-size copy) at once (split 0) or in pieces, then EOF. */
-static int feed(struct response *r, const char *buf, size_t len, unsigned split)
+/* Feeds buf (exact-size copy) at once (split 0) or in pieces, then EOF,
+ * under rules (NULL: sayhi's, with response_init). */
+static int feed_under(struct response *r, const struct response_rules *rules, const char *buf, size_t len,
+                      unsigned split)
 {
     char *copy = malloc(len > 0 ? len : 1);
     memcpy(copy, buf, len);
-    response_init(r);
+    if (rules == NULL)
+        response_init(r);
+    else
+        response_start(r, rules);
     int state = 0; /* past the end too: the rest must count in extra whatever the split */
     for (size_t off = 0, i = 0; state >= 0 && off < len; i++) {
         size_t n = split == 0 ? len - off : piece(split, i);
@@ -38,6 +45,34 @@ static int feed(struct response *r, const char *buf, size_t len, unsigned split)
         state = response_feed(r, NULL, 0);
     free(copy);
     return state;
+}
+
+static int feed(struct response *r, const char *buf, size_t len, unsigned split)
+{
+    return feed_under(r, NULL, buf, len, split);
+}
+
+/* --check status and json (64-byte --max-body): the same verdict whatever
+ * the split; a success is a complete 2xx, and under json its body is at
+ * most 64 bytes of RFC 8259 JSON. */
+static void check_rules(const char *in, size_t len, unsigned split)
+{
+    static const struct response_rules rules[] = {{.check = RESPONSE_CHECK_STATUS, .max_body = 64},
+                                                  {.check = RESPONSE_CHECK_JSON, .max_body = 64}};
+    static struct response whole, pieces; /* zeroed once: response_start keeps their JSON buffers */
+    char why[RESPONSE_WHY_MAX];
+    for (size_t k = 0; k < 2; k++) {
+        int a = feed_under(&whole, &rules[k], in, len, 0);
+        int b = feed_under(&pieces, &rules[k], in, len, split);
+        if (a != b || (a == 1 && response_verdict(&whole, why) != response_verdict(&pieces, why)))
+            abort();
+        if (a != 1 || response_verdict(&whole, why) != STATS_OK)
+            continue;
+        unsigned status = response_status(&whole);
+        if (status < 200 || status > 299 || whole.extra != 0 ||
+            (k == 1 && (whole.body_len > 64 || !jsoncheck_text(whole.big, whole.body_len))))
+            abort();
+    }
 }
 
 static void same_body(const struct response *r, const char *body, size_t len)
@@ -120,5 +155,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     check_interim(in, len, split, a, &whole);
     check_wellformed(in, len, split);
+    check_rules(in, len, split);
     return 0;
 }

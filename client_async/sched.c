@@ -1,0 +1,48 @@
+/* sched: the request schedule of sayhi-async (sched.h). */
+#include "sched.h"
+
+#include <math.h>
+
+/* splitmix64: tiny, well known, and enough for exponential gaps. */
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* Microseconds from one request's due time to the next's. */
+static double gap_us(struct sched *s)
+{
+    double mean = 1e6 / s->rate;
+    if (!s->poisson)
+        return mean;
+    double u = ((double)(splitmix64(&s->rng) >> 11) + 1.0) / 9007199254740993.0; /* (0, 1] */
+    return -log(u) * mean;
+}
+
+void sched_init(struct sched *s, size_t limit, int64_t t0_us, int64_t end_us, double rate, bool poisson,
+                const char *path)
+{
+    *s = (struct sched){.rate = rate, .poisson = poisson, .limit = limit, .t0_us = t0_us, .end_us = end_us,
+                        .due_us = t0_us, .rng = (uint64_t)t0_us, .path = path};
+}
+
+bool sched_peek(const struct sched *s, int64_t now_us, struct sched_next *n)
+{
+    int64_t due = s->rate > 0 ? s->due_us : now_us;
+    if (s->next >= s->limit || due >= s->end_us)
+        return false;
+    *n = (struct sched_next){.id = s->next, .due_us = due, .path = s->path};
+    return true;
+}
+
+void sched_take(struct sched *s)
+{
+    s->next++;
+    /* Even gaps from t0, not from the last due time: no drift from rounding. */
+    if (s->rate > 0)
+        s->due_us = s->poisson ? s->due_us + (int64_t)llround(gap_us(s))
+                               : s->t0_us + (int64_t)llround((double)s->next * 1e6 / s->rate);
+}

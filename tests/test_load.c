@@ -1,0 +1,295 @@
+/* Integration tests of issue 10's load features: the open loop (rate kept,
+ * latency from the intended start under a server stall), --duration,
+ * -X/-H/--data arriving as sent (testecho.h), --check each way, the
+ * histogram, --hdr and --trace read back, and bad values. Real binaries,
+ * servers on 127.0.0.1 port 0, timings asserted only with wide margins
+ * (the machine is shared). Not for: the closed-loop basics
+ * (test_clients.c) or misbehaving servers (test_misbehave.c). */
+#include "testclient.h"
+#include "testecho.h"
+#include "testhttp.h"
+#include "testsuite.h"
+
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static struct tc_run r; /* large buffers: static, one run at a time */
+static struct test_server srv;
+
+static void start_shared(void) { tc_server_start(&srv, "0"); }
+
+static void stop_shared(void) { test_server_stop(&srv, SIGTERM, 10000); }
+
+/* A fresh temporary file's path (the file exists, empty). */
+static char *temp_path(char *buf)
+{
+    strcpy(buf, "/tmp/sayhi-load-XXXXXX");
+    int fd = mkstemp(buf);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    return buf;
+}
+
+static char *slurp(const char *path)
+{
+    static char buf[1 << 20];
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* Asked 400/s for 2 s at delay 0: every request made, at about that rate. */
+START_TEST(rate_is_kept)
+{
+    tc_run(&r, "async", (const char *const[]){"--rate", "400", "--duration", "2s", "--url",
+                                              tc_url(srv.port, "/say-hi"), "--json", NULL}, 30000);
+    ck_assert_msg(r.rc == 0, "exit %d: %s", r.rc, r.err);
+    cJSON *o = tc_json(&r);
+    ck_assert_int_eq((int)tc_num(o, "number"), 800);
+    const cJSON *rate = cJSON_GetObjectItem(o, "rate");
+    ck_assert_msg(tc_num(rate, "asked") == 400 && tc_num(rate, "achieved") > 360 && tc_num(rate, "achieved") < 440,
+                  "%s", r.out);
+    ck_assert_msg(r.elapsed > 1.9 && r.elapsed < 4, "took %.2fs", r.elapsed);
+    cJSON_Delete(o);
+}
+END_TEST
+
+/* The server stopped for 1 s in the middle of a 3 s open loop: every
+ * scheduled request is still made, and latency from the intended start
+ * shows the stall (the requests due during it waited up to 1 s). With one
+ * connection, those requests also wait for it: service time (from the
+ * send) stays small for most while latency does not. */
+START_TEST(stall_counts_from_the_intended_start)
+{
+    struct test_server s;
+    tc_server_start(&s, "0");
+    pid_t staller = fork();
+    if (staller == 0) {
+        usleep(1000 * 1000);
+        kill(s.pid, SIGSTOP);
+        usleep(1000 * 1000);
+        kill(s.pid, SIGCONT);
+        _exit(0);
+    }
+    tc_run(&r, "async", (const char *const[]){"--rate", "100", "--duration", "3s", "--concurrency", "1", "--url",
+                                              tc_url(s.port, "/say-hi"), "--json", NULL}, 30000);
+    waitpid(staller, NULL, 0);
+    test_server_stop(&s, SIGTERM, 5000);
+    ck_assert_msg(r.rc == 0, "exit %d: %s", r.rc, r.err);
+    cJSON *o = tc_json(&r);
+    ck_assert_int_eq((int)tc_num(o, "number"), 300);
+    const cJSON *lat = cJSON_GetObjectItem(o, "latency_ms"), *svc = cJSON_GetObjectItem(o, "service_ms");
+    /* A third of the schedule fell in the stall: p90 sits inside it. */
+    ck_assert_msg(tc_num(lat, "max") > 800 && tc_num(lat, "p90") > 200 && tc_num(lat, "p50") < 200, "%s", r.out);
+    ck_assert_msg(tc_num(svc, "p90") < 100, "service p90 should stay small: %s", r.out);
+    ck_assert_msg(strstr(r.err, "could not keep up") != NULL, "a late schedule is said: %s", r.err);
+    cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(duration_ends_the_run)
+{
+    const char *c = tc_clients[_i];
+    tc_run(&r, c, (const char *const[]){"-z", "1s", "--url", tc_url(srv.port, "/say-hi?delay=20ms"), "--json", NULL},
+           30000);
+    ck_assert_msg(r.rc == 0, "exit %d: %s", r.rc, r.err);
+    cJSON *o = tc_json(&r);
+    ck_assert_msg(tc_num(o, "number") >= 10 && r.elapsed > 0.95 && r.elapsed < 3, "%.2fs: %s", r.elapsed, r.out);
+    cJSON_Delete(o);
+    /* With --number, whichever ends first. */
+    tc_run(&r, c, (const char *const[]){"-n", "5", "-z", "20s", "--url", tc_url(srv.port, "/say-hi"), "--json", NULL},
+           30000);
+    o = tc_json(&r);
+    ck_assert_msg(tc_num(o, "number") == 5 && r.elapsed < 5, "%.2fs: %s", r.elapsed, r.out);
+    cJSON_Delete(o);
+}
+END_TEST
+
+/* -X, -H and the body reach the server byte for byte. */
+START_TEST(method_headers_body_arrive)
+{
+    const char *c = tc_clients[_i];
+    char log[64], body[64];
+    struct test_server echo;
+    ck_assert_int_eq(test_echo_server_start(&echo, temp_path(log)), 0);
+    FILE *f = fopen(temp_path(body), "w");
+    fputs("from\r\na file", f);
+    fclose(f);
+    tc_run(&r, c, (const char *const[]){"-n", "2", "-X", "PUT", "-H", "X-One: 1", "-H", "Host: example.test",
+                                        "--header", "X-Two:  two words", "--data", "hello", "--url",
+                                        tc_url(echo.port, "/echo?a=b"), "--json", NULL}, 30000);
+    ck_assert_msg(r.rc == 0, "exit %d: %s", r.rc, r.err);
+    tc_run(&r, c, (const char *const[]){"-n", "1", "-X", "POST", "--data-file", body, "--url",
+                                        tc_url(echo.port, "/f"), "--quiet", NULL}, 30000);
+    ck_assert_msg(r.rc == 0, "exit %d: %s", r.rc, r.err);
+    test_server_stop(&echo, SIGKILL, 5000);
+    char *got = slurp(log), *post = strstr(got, "POST /f HTTP/1.1\r\n");
+    ck_assert_msg(post != NULL && strstr(post, "\r\nContent-Length: 12\r\n\r\nfrom\r\na file") != NULL, "%s", got);
+    *post = '\0'; /* what follows is about the two PUTs */
+    const char *put = strstr(got, "PUT /echo?a=b HTTP/1.1\r\n");
+    ck_assert_msg(put != NULL && strstr(put + 1, "PUT /echo?a=b HTTP/1.1\r\n") != NULL, "%s", got);
+    ck_assert_msg(strstr(got, "\r\nHost: example.test\r\n") != NULL && strstr(got, "Host: 127.0.0.1") == NULL &&
+                      strstr(got, "\r\nX-One: 1\r\nHost: example.test\r\nX-Two:  two words\r\n") != NULL &&
+                      strstr(got, "\r\nContent-Length: 5\r\n\r\nhello") != NULL,
+                  "%s", got);
+    unlink(log);
+    unlink(body);
+}
+END_TEST
+
+/* One canned reply under one --check: the errors key it lands in. */
+static void check_case(const char *which, const char *reply, const char *check, const char *extra,
+                       const char *want_kind)
+{
+    struct test_server fake;
+    ck_assert_int_eq(test_canned_server_start(&fake, reply, strlen(reply)), 0);
+    tc_run(&r, which, (const char *const[]){"-n", "2", "--check", check, "--url", tc_url(fake.port, "/x"), "--json",
+                                            extra, extra != NULL ? "4" : NULL, NULL}, 30000);
+    test_server_stop(&fake, SIGKILL, 5000);
+    cJSON *o = tc_json(&r);
+    if (want_kind == NULL)
+        ck_assert_msg(r.rc == 0 && tc_num(o, "ok") == 2, "%s --check %s on %s: %s", which, check, reply, r.out);
+    else
+        ck_assert_msg(r.rc == 1 && tc_num(cJSON_GetObjectItem(o, "errors"), want_kind) == 2,
+                      "%s --check %s on %s: %s", which, check, reply, r.out);
+    ck_assert_msg(tc_num(o, "bytes") >= 2 * strlen(reply), "bytes: %s", r.out);
+    cJSON_Delete(o);
+}
+
+START_TEST(check_each_way)
+{
+    const char *c = tc_clients[_i];
+    static const char text[] = "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nnot json";
+    static const char json[] = "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n{\"a\":1}";
+    static const char hi[] = "HTTP/1.1 200 OK\r\nContent-Length: 16\r\n\r\n{\"message\":\"hi\"}";
+    static const char oops[] = "HTTP/1.1 503 No\r\nContent-Length: 16\r\n\r\n{\"message\":\"hi\"}";
+    check_case(c, text, "status", NULL, NULL);
+    check_case(c, text, "json", NULL, "bad_body");
+    check_case(c, text, "sayhi", NULL, "bad_body");
+    check_case(c, json, "json", NULL, NULL);
+    check_case(c, json, "json", "--max-body", "bad_body"); /* 7 bytes over 4 */
+    check_case(c, json, "sayhi", NULL, "bad_body");
+    check_case(c, hi, "sayhi", NULL, NULL);
+    check_case(c, oops, "status", NULL, "bad_status");
+    check_case(c, oops, "json", NULL, "bad_status");
+}
+END_TEST
+
+/* The histogram's rows sum to the responses; --hdr reads back as
+ * HdrHistogram's percentile text; --trace is JSON with one complete event
+ * per request. */
+START_TEST(histogram_hdr_trace)
+{
+    const char *c = tc_clients[_i];
+    char hdr[64], trace[64];
+    tc_run(&r, c, (const char *const[]){"-n", "200", "--url", tc_url(srv.port, "/say-hi"), "--hdr", temp_path(hdr),
+                                        "--trace", temp_path(trace), "--json", NULL}, 30000);
+    ck_assert_msg(r.rc == 0, "exit %d: %s", r.rc, r.err);
+    cJSON *o = tc_json(&r);
+    double sum = 0;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, cJSON_GetObjectItem(o, "histogram")) sum += tc_num(row, "count");
+    ck_assert_int_eq((int)sum, 200);
+    double max = tc_num(cJSON_GetObjectItem(o, "latency_ms"), "max");
+    cJSON_Delete(o);
+
+    char *text = slurp(hdr), *line = strtok(text, "\n");
+    ck_assert_msg(line != NULL && strstr(line, "Value") != NULL && strstr(line, "1/(1-Percentile)") != NULL, "%s",
+                  line);
+    double last_v = 0, last_p = -1, v, p, inv;
+    unsigned count = 0, rows = 0, total = 0;
+    while ((line = strtok(NULL, "\n")) != NULL && line[0] != '#') {
+        ck_assert_msg(sscanf(line, "%lf %lf %u %lf", &v, &p, &count, &inv) >= 3, "%s", line);
+        ck_assert_msg(v >= last_v && p > last_p && p <= 1.0, "not ascending: %s", line);
+        last_v = v, last_p = p, rows++;
+    }
+    ck_assert_msg(rows > 10 && last_p == 1.0 && count == 200 && last_v > max - 0.001 && last_v < max + 0.001,
+                  "%u rows, last %f %f %u", rows, last_v, last_p, count);
+    ck_assert_msg(line != NULL && strncmp(line, "#[Mean", 6) == 0, "%s", line);
+    line = strtok(NULL, "\n");
+    ck_assert_msg(sscanf(line, "#[Max = %lf, Total count = %u]", &v, &total) == 2, "%s", line);
+    ck_assert_uint_eq(total, 200);
+
+    o = cJSON_Parse(slurp(trace));
+    ck_assert_ptr_nonnull(o);
+    const cJSON *ev;
+    unsigned events = 0;
+    cJSON_ArrayForEach(ev, cJSON_GetObjectItem(o, "traceEvents")) {
+        ck_assert_str_eq(cJSON_GetObjectItem(ev, "ph")->valuestring, "X");
+        ck_assert(tc_num(ev, "ts") >= 0 && tc_num(ev, "dur") >= 0 && tc_num(ev, "tid") >= 1 && tc_num(ev, "pid") == 1);
+        ck_assert_msg(strstr(cJSON_GetObjectItem(ev, "name")->valuestring, " 200") != NULL, "name");
+        events++;
+    }
+    ck_assert_uint_eq(events, 200);
+    cJSON_Delete(o);
+    unlink(hdr);
+    unlink(trace);
+}
+END_TEST
+
+static void expect_usage(const char *which, const char *const *args, const char *needle)
+{
+    tc_expect_usage(&r, which, args, needle);
+}
+
+/* Each new flag with a bad value: exit 2, one line naming the flag. */
+static const struct {
+    const char *flag, *value, *says;
+    bool async_only;
+} bad_values[] = {
+    {"--duration", "0", "--duration must be between", false},
+    {"-z", "soon", "--duration must be a duration", false},
+    {"-n", "x", "--number must be a positive integer, got 'x'", false},
+    {"-X", "GE T", "--method must be an HTTP method", false},
+    {"-X", "", "--method must be an HTTP method", false},
+    {"-H", "no colon", "--header must be 'Name: value'", false},
+    {"-H", "X: a\r\nY: b", "--header must be 'Name: value' without control bytes, got 'X: a\\x0d\\x0aY: b'", false},
+    {"--check", "xml", "--check must be status, json or sayhi, got 'xml'", false},
+    {"--max-body", "0", "--max-body must be between", false},
+    {"--data-file", "/nonexistent/x", "--data-file cannot read '/nonexistent/x'", false},
+    {"--hdr", "/nonexistent/h", "--hdr cannot write '/nonexistent/h'", false},
+    {"--trace", "/nonexistent/t", "--trace cannot write", false},
+    {"--rate", "0", "--rate must be requests per second", true},
+    {"--rate", "fast", "got 'fast'", true},
+    {"--rate", "1e9", "at most 10000000", true},
+    {"--arrivals", "burst", "--arrivals must be even or poisson, got 'burst'", true},
+    {"-c", "0", "--concurrency must be between", true},
+};
+
+START_TEST(bad_values_exit_2)
+{
+    const char *c = tc_clients[_i];
+    bool sync = strcmp(c, "sync") == 0;
+    for (size_t i = 0; i < sizeof bad_values / sizeof bad_values[0]; i++)
+        if (!(sync && bad_values[i].async_only))
+            expect_usage(c, (const char *const[]){bad_values[i].flag, bad_values[i].value, NULL}, bad_values[i].says);
+    expect_usage(c, (const char *const[]){"--data", "a", "--data", "b", NULL}, "one of --data and --data-file");
+    if (sync) /* the open loop is sayhi-async's */
+        expect_usage(c, (const char *const[]){"--rate", "10", NULL}, "unknown option '--rate'");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("load");
+    TCase *shared = testsuite_case(s, "shared-server", 120, start_shared, stop_shared);
+    tcase_add_test(shared, rate_is_kept);
+    tcase_add_loop_test(shared, duration_ends_the_run, 0, 2);
+    tcase_add_loop_test(shared, histogram_hdr_trace, 0, 2);
+    tcase_add_loop_test(shared, bad_values_exit_2, 0, 2);
+    TCase *own = testsuite_case(s, "own-server", 120, NULL, NULL);
+    tcase_add_test(own, stall_counts_from_the_intended_start);
+    tcase_add_loop_test(own, method_headers_body_arrive, 0, 2);
+    tcase_add_loop_test(own, check_each_way, 0, 2);
+    return testsuite_run(s);
+}
