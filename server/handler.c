@@ -48,7 +48,7 @@ void handler_log(const struct request *r, unsigned status, const char *why)
         reply_ignored(r, ignored, sizeof ignored);
     log_line(stdout, "INFO", "%s %s %s%s took=%.3fms%s%s%s", meth, target, code, delay, took_ms,
              ignored[0] != '\0' ? " ignored=" : "", ignored, reason);
-    fflush(stdout);
+    server_flush_log_soon(r->srv);
 }
 
 /* ---- replies ---- */

@@ -96,6 +96,7 @@ struct server {
     struct routes_counters counters;
     struct recent recent;        /* what the dashboard at / shows */
     struct event *tick_ev;       /* samples recent every RECENT_TICK_MS */
+    struct event *log_ev;        /* flushes the access log */
     struct rng rng;              /* seeded by --seed: one draw per /say-hi */
     struct keys *keys;           /* ?fail_first= counts per ?key= */
     struct family *family;       /* behind /family/ID */
@@ -123,6 +124,10 @@ enum MHD_Result server_start_wait(struct server *s, struct request *r);
 /* The same, and the wait also ends when the client closes its side of the
  * connection (a suspended connection would not notice). */
 enum MHD_Result server_start_wait_watching(struct server *s, struct request *r);
+
+/* Flushes stdout (the access log) within LOG_FLUSH_MS: a write per line
+ * would cost a system call per request under load. */
+void server_flush_log_soon(struct server *s);
 
 /* ---- handler.c: the life of a request, and the replies ---- */
 
