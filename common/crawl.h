@@ -22,7 +22,10 @@
 #include <stdio.h>
 
 #define CRAWL_NO_PARENT SIZE_MAX
-#define CRAWL_DEFAULT_CONCURRENCY 100 /* sayhi-async --crawl without -c: aiohttp's default limit */
+/* sayhi-async --crawl without -c: connections are opened only as pages are
+ * due, and the widest level of the default 1,000-person family is ~500 pages:
+ * a level waits one delay, not several. */
+#define CRAWL_DEFAULT_CONCURRENCY 1000
 
 struct crawl_page {
     char *path;        /* path and query, as requested */
