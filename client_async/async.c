@@ -27,6 +27,9 @@ struct conn {
     bool reused;     /* the connection already carried a response */
     bool retried;    /* the current request was re-sent once already */
     size_t id;
+    const char *req;  /* the request's bytes: the run's, or a crawl page's (own) */
+    size_t reqlen;
+    char *own;
     size_t sent, got;
     struct event rev; /* persistent: added once per socket, never re-armed */
     struct event wev; /* connect completion and the rare short write */
@@ -82,6 +85,8 @@ static void finish(struct conn *c, unsigned status, enum stats_error kind, const
     int64_t now = stats_now_us();
     event_del(&c->tev);
     c->busy = false;
+    if (a->st->crawl != NULL) /* its links make the next pages due */
+        crawl_end(a->st->crawl, c->id, kind == STATS_OK ? c->resp.big : NULL, c->resp.body_len);
     stats_set_bytes(a->st, c->id, c->got);
     client_request_done(a->cfg, a->st, c->id, now, status, kind, detail);
     a->done++;
@@ -121,8 +126,7 @@ static int retry_if_stale(struct conn *c)
 
 static void send_request(struct conn *c)
 {
-    struct async *a = c->a;
-    ssize_t w = write(c->fd, a->req + c->sent, a->reqlen - c->sent);
+    ssize_t w = write(c->fd, c->req + c->sent, c->reqlen - c->sent);
     if (w < 0 && errno != EAGAIN && errno != EINTR) {
         int err = errno;
         if (c->connecting)
@@ -135,7 +139,7 @@ static void send_request(struct conn *c)
         c->connecting = false; /* written: so connected */
         c->sent += (size_t)w;
     }
-    if (c->sent < a->reqlen)
+    if (c->sent < c->reqlen)
         event_add(&c->wev, NULL);
 }
 
@@ -168,6 +172,21 @@ static void conn_open(struct conn *c)
     send_request(c);
 }
 
+/* The bytes of c's request: the run's, or built for a crawl page's path. */
+static int request_bytes(struct conn *c, const struct sched_next *n)
+{
+    struct async *a = c->a;
+    if (a->st->crawl == NULL) {
+        c->req = a->req;
+        c->reqlen = a->reqlen;
+        return 0;
+    }
+    free(c->own);
+    c->own = client_request_path(a->cfg, "sayhi-async", n->path, &c->reqlen);
+    c->req = c->own;
+    return c->own != NULL ? 0 : -1;
+}
+
 static void request_start(struct conn *c, const struct sched_next *n, int64_t now)
 {
     struct async *a = c->a;
@@ -183,7 +202,9 @@ static void request_start(struct conn *c, const struct sched_next *n, int64_t no
     client_request_start(a->cfg, a->st, c->id, n->due_us, now);
     stats_set_track(a->st, c->id, (uint32_t)(c - a->conns));
     event_add(&c->tev, a->timeout);
-    if (c->fd < 0)
+    if (request_bytes(c, n) != 0)
+        finish(c, 0, STATS_ERR_CONNECT, "out of memory");
+    else if (c->fd < 0)
         conn_open(c);
     else
         send_request(c);
@@ -200,7 +221,7 @@ static void conn_continue(struct conn *c)
     struct async *a = c->a;
     struct sched_next n;
     int64_t now;
-    if (a->sched.rate > 0) {
+    if (sched_pooled(&a->sched)) {
         if (!c->busy) {
             a->idle[a->nidle++] = c;
             dispatch(a);
@@ -386,6 +407,8 @@ int async_run(const struct client_config *cfg, size_t *concurrency_io, struct st
     struct async a = {.cfg = cfg, .st = st};
     int64_t t0 = stats_now_us();
     sched_init(&a.sched, cfg->number, t0, client_end_us(cfg, t0), cfg->rate, cfg->poisson, cfg->target.path);
+    if (st->crawl != NULL)
+        sched_crawl(&a.sched, st->crawl);
     int rc = 0;
     if (setup(&a, concurrency) != 0) {
         cli_error("cannot set up the event loop for %zu connections: out of memory", concurrency);
@@ -396,21 +419,22 @@ int async_run(const struct client_config *cfg, size_t *concurrency_io, struct st
         if (a.tick != NULL)
             event_add(a.tick, &(struct timeval){.tv_usec = 100000});
         struct sched_next n;
-        if (a.sched.rate > 0)
+        if (sched_pooled(&a.sched))
             dispatch(&a);
-        for (size_t i = 0; a.sched.rate == 0 && i < a.nconns && sched_peek(&a.sched, stats_now_us(), &n) &&
+        for (size_t i = 0; !sched_pooled(&a.sched) && i < a.nconns && sched_peek(&a.sched, stats_now_us(), &n) &&
                            !client_interrupted; i++)
             conn_continue(&a.conns[i]);
         if ((a.done < a.sched.next || sched_peek(&a.sched, stats_now_us(), &n)) && !client_interrupted)
             event_base_dispatch(a.base);
         st->started = a.sched.next;
-        if (cfg->rate > 0) /* the cap is not what the run needed: report what it did */
+        if (sched_pooled(&a.sched)) /* the cap is not what the run needed: report what it did */
             *concurrency_io = a.peak;
         log_progress_end(&a.bar);
     }
     for (size_t i = 0; a.conns != NULL && i < a.nconns; i++) {
         conn_close(&a.conns[i]);
         response_free(&a.conns[i].resp);
+        free(a.conns[i].own);
         event_del(&a.conns[i].tev);
     }
     if (a.tick != NULL)

@@ -16,8 +16,9 @@
 #include "stats.h"
 
 /* Runs cfg->number requests (or --duration's) with at most *concurrency
- * in flight into st; with --rate, *concurrency becomes the most that were
- * in flight at once. Returns 0, or -1 on a setup error already reported on
+ * in flight into st (under --crawl, st->crawl's pages as they are
+ * discovered); with --rate or --crawl, *concurrency becomes the most that
+ * were in flight at once. Returns 0, or -1 on a setup error already reported on
  * stderr. */
 int async_run(const struct client_config *cfg, size_t *concurrency, struct stats *st);
 

@@ -6,6 +6,7 @@
 #include "async.h"
 #include "cli.h"
 #include "client.h"
+#include "crawl.h"
 #include "report.h"
 #include "stats.h"
 
@@ -86,6 +87,8 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN); /* a write to a reset socket must be an error, not a death */
     /* C connections need C descriptors: raise the limit, or lower C and say so. */
     uint64_t want = cfg.extra != 0 && cfg.extra < cfg.number ? cfg.extra : cfg.number;
+    if (cfg.crawl && cfg.extra == 0) /* as many as discovery allows: see crawl.h */
+        want = cfg.number < CRAWL_DEFAULT_CONCURRENCY ? cfg.number : CRAWL_DEFAULT_CONCURRENCY;
     if (cfg.rate > 0 && cfg.extra == 0) { /* as many as the limit allows, without a notice */
         uint64_t limit = cli_raise_fd_limit(OPEN_LOOP_CONNS + CLIENT_FD_RESERVE);
         want = want < OPEN_LOOP_CONNS ? want : OPEN_LOOP_CONNS;

@@ -29,8 +29,21 @@ void sched_init(struct sched *s, size_t limit, int64_t t0_us, int64_t end_us, do
                         .due_us = t0_us, .rng = (uint64_t)t0_us, .path = path};
 }
 
+/* A crawl: the next page discovered and not started, due now. */
+static bool peek_crawl(const struct sched *s, int64_t now_us, struct sched_next *n)
+{
+    size_t id;
+    const char *path;
+    if (now_us >= s->end_us || !crawl_peek(s->crawl, &id, &path))
+        return false;
+    *n = (struct sched_next){.id = id, .due_us = now_us, .path = path};
+    return true;
+}
+
 bool sched_peek(const struct sched *s, int64_t now_us, struct sched_next *n)
 {
+    if (s->crawl != NULL)
+        return peek_crawl(s, now_us, n);
     int64_t due = s->rate > 0 ? s->due_us : now_us;
     if (s->next >= s->limit || due >= s->end_us)
         return false;
@@ -40,6 +53,8 @@ bool sched_peek(const struct sched *s, int64_t now_us, struct sched_next *n)
 
 void sched_take(struct sched *s)
 {
+    if (s->crawl != NULL)
+        crawl_take(s->crawl); /* its ids are the crawl's: next stays equal to them */
     s->next++;
     /* Even gaps from t0, not from the last due time: no drift from rounding. */
     if (s->rate > 0)

@@ -5,10 +5,13 @@
  * (curl_easy_send, curl_easy_recv); the request text and the response parser
  * are the ones sayhi-async uses. Letting libcurl's HTTP engine run each
  * request cost 5 to 6 system calls and measured 0.55x of `ab -k -c 1` here;
- * this way a kept-alive request is send, poll, recv, as in ab. */
+ * this way a kept-alive request is send, poll, recv, as in ab. Under
+ * --crawl the workers take pages from the crawl (crawl.h) under one lock,
+ * and wait on a condition while pages in flight may still bring more. */
 #include "sync.h"
 
 #include "cli.h"
+#include "crawl.h"
 #include "log.h"
 #include "response.h"
 
@@ -35,6 +38,8 @@ struct engine {
     int64_t end_us; /* no request starts from then on (--duration) */
     struct worker *workers; /* their index is the --trace track */
     uint64_t done;
+    pthread_mutex_t lock;   /* --crawl: st->crawl is shared by the workers */
+    pthread_cond_t more;    /* a page ended: it may have brought pages */
 };
 
 struct worker {
@@ -43,6 +48,9 @@ struct worker {
     curl_socket_t fd;  /* the connection's socket */
     size_t last_id;    /* the request whose response the connection carried last */
     size_t got;        /* bytes of the current response read so far */
+    const char *req;   /* the request's bytes: the run's, or a crawl page's (own) */
+    size_t reqlen;
+    char *own;
     pthread_t tid;
     char errbuf[CURL_ERROR_SIZE];
     char why[RESPONSE_WHY_MAX]; /* the verdict's words, for the notice */
@@ -151,10 +159,9 @@ static int wait_for(struct worker *w, short events, int64_t deadline)
 
 static void send_request(struct worker *w, int64_t deadline, struct outcome *o)
 {
-    const struct engine *e = w->e;
-    for (size_t off = 0; off < e->reqlen;) {
+    for (size_t off = 0; off < w->reqlen;) {
         size_t n = 0;
-        CURLcode rc = curl_easy_send(w->h, e->req + off, e->reqlen - off, &n);
+        CURLcode rc = curl_easy_send(w->h, w->req + off, w->reqlen - off, &n);
         off += n;
         if (rc == CURLE_AGAIN) {
             int ready = wait_for(w, POLLOUT, deadline);
@@ -250,7 +257,9 @@ static struct outcome exchange(struct worker *w, int64_t deadline)
     return o;
 }
 
-static void one_request(struct worker *w, size_t id)
+/* Request id on w: 1 when it ended well, 0 when it failed, -1 when it
+ * was interrupted (left unfinished). */
+static int one_request(struct worker *w, size_t id)
 {
     struct engine *e = w->e;
     int64_t t0 = stats_now_us();
@@ -259,9 +268,59 @@ static void one_request(struct worker *w, size_t id)
     struct outcome o = exchange(w, t0 + e->cfg->timeout_us);
     w->last_id = id;
     if (o.aborted) /* interrupted: left unfinished, not a failure */
-        return;
+        return -1;
     stats_set_bytes(e->st, id, w->got);
     client_request_done(e->cfg, e->st, id, stats_now_us(), o.status, o.kind, o.detail);
+    return o.kind == STATS_OK;
+}
+
+/* Under e->lock: whether a crawl page can start now, waiting while pages
+ * in flight may bring one. */
+static bool crawl_wait(struct engine *e, size_t *id)
+{
+    struct crawl *c = e->st->crawl;
+    const char *path;
+    for (;;) {
+        if (client_interrupted || stats_now_us() >= e->end_us)
+            return false;
+        if (crawl_peek(c, id, &path))
+            return true;
+        if (crawl_in_flight(c) == 0)
+            return false;
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        t.tv_nsec += INTERRUPT_CHECK_MS * 1000000L;
+        t.tv_sec += t.tv_nsec / 1000000000L;
+        t.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&e->more, &e->lock, &t);
+    }
+}
+
+/* --crawl: takes the next page discovered, until none is left and none in
+ * flight can bring more. The one worker of a serial run, or each of a pool. */
+static void *crawl_worker(void *arg)
+{
+    struct worker *w = arg;
+    struct engine *e = w->e;
+    struct crawl *c = e->st->crawl;
+    size_t id;
+    pthread_mutex_lock(&e->lock);
+    while (crawl_wait(e, &id)) {
+        free(w->own); /* built under the lock: the page's path may move once it is released */
+        w->own = client_request_path(e->cfg, "sayhi-sync", c->pages[id].path, &w->reqlen);
+        w->req = w->own;
+        crawl_take(c);
+        e->next = c->next;
+        pthread_mutex_unlock(&e->lock);
+        int ended = w->own != NULL ? one_request(w, id) : 0;
+        pthread_mutex_lock(&e->lock);
+        if (ended < 0)
+            break;
+        crawl_end(c, id, ended > 0 ? w->resp.big : NULL, w->resp.body_len);
+        pthread_cond_broadcast(&e->more);
+    }
+    pthread_mutex_unlock(&e->lock);
+    return NULL;
 }
 
 static void *worker_main(void *arg)
@@ -280,6 +339,10 @@ static void *worker_main(void *arg)
 
 static void run_serial(struct engine *e, struct worker *w)
 {
+    if (e->st->crawl != NULL) {
+        crawl_worker(w);
+        return;
+    }
     struct log_progress bar;
     log_progress_init(&bar, client_progress_wanted(e->cfg), e->cfg->number, stats_now_us());
     for (size_t id = 0; id < e->cfg->number && !client_interrupted && stats_now_us() < e->end_us; id++) {
@@ -298,13 +361,14 @@ static unsigned run_threads(struct engine *e, struct worker *ws, unsigned thread
 {
     unsigned started = 0;
     int err = 0;
-    while (started < threads && (err = pthread_create(&ws[started].tid, NULL, worker_main, &ws[started])) == 0)
+    void *(*body)(void *) = e->st->crawl != NULL ? crawl_worker : worker_main;
+    while (started < threads && (err = pthread_create(&ws[started].tid, NULL, body, &ws[started])) == 0)
         started++;
     if (started < threads)
         cli_error("could start only %u of %u threads (%s): running with %u", started, threads, strerror(err),
                   started > 0 ? started : 1);
     if (started == 0) {
-        worker_main(&ws[0]);
+        body(&ws[0]);
         return 1;
     }
     struct log_progress bar;
@@ -321,7 +385,8 @@ static unsigned run_threads(struct engine *e, struct worker *ws, unsigned thread
 
 int sync_run(const struct client_config *cfg, unsigned *threads, struct stats *st)
 {
-    struct engine e = {.cfg = cfg, .st = st, .end_us = client_end_us(cfg, st->t0_us)};
+    struct engine e = {.cfg = cfg, .st = st, .end_us = client_end_us(cfg, st->t0_us),
+                       .lock = PTHREAD_MUTEX_INITIALIZER, .more = PTHREAD_COND_INITIALIZER};
     unsigned nw = *threads > 0 ? *threads : 1;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         cli_error("cannot initialise libcurl");
@@ -342,7 +407,7 @@ int sync_run(const struct client_config *cfg, unsigned *threads, struct stats *s
     } else {
         e.workers = ws;
         for (unsigned i = 0; i < nw; i++)
-            ws[i].e = &e;
+            ws[i] = (struct worker){.e = &e, .req = e.req, .reqlen = e.reqlen};
         if (*threads == 0)
             run_serial(&e, &ws[0]);
         else
@@ -352,6 +417,7 @@ int sync_run(const struct client_config *cfg, unsigned *threads, struct stats *s
     for (unsigned i = 0; ws != NULL && i < nw; i++) {
         disconnect(&ws[i]);
         response_free(&ws[i].resp);
+        free(ws[i].own);
     }
     free(ws);
     free(e.req);

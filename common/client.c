@@ -2,6 +2,7 @@
 #include "client.h"
 
 #include "cli.h"
+#include "crawl.h"
 #include "duration.h"
 #include "log.h"
 #include "report.h"
@@ -109,6 +110,11 @@ static int resolve_host(struct client_config *cfg, struct stats *st)
     if (resolve_target(cfg->target.host, cfg->target.port, cfg->timeout_us, &cfg->addr, why, sizeof why) == 0)
         return 0;
     client_note_failure(cfg, STATS_ERR_CONNECT, 0, why);
+    if (st->crawl != NULL) { /* the start page failed: nothing more to find */
+        st->n = 1;
+        crawl_take(st->crawl);
+        crawl_end(st->crawl, 0, NULL, 0);
+    }
     st->started = st->n;
     for (size_t id = 0; id < st->n; id++) {
         int64_t now = stats_now_us();
@@ -131,8 +137,18 @@ int client_run(struct client_config *cfg, client_engine *engine, void *arg, stru
         return CLI_EXIT_FAILURE;
     }
     int rc = CLI_EXIT_FAILURE;
+    struct crawl crawl;
+    char why[128];
+    if (cfg->crawl && crawl_init(&crawl, cfg, why, sizeof why) != 0) {
+        cli_error("%s", why);
+        stats_free(&st);
+        return CLI_EXIT_FAILURE;
+    }
+    st.crawl = cfg->crawl ? &crawl : NULL;
+    run->crawl = st.crawl;
     if (resolve_host(cfg, &st) != 0 || engine(cfg, &st, arg) == 0) {
-        if (cfg->duration_us > 0 && st.started < st.n) /* the requests --duration left time for */
+        /* the requests --duration left time for, the pages the crawl found */
+        if ((cfg->duration_us > 0 || cfg->crawl) && st.started < st.n)
             st.n = st.started;
         run->elapsed_s = (double)(stats_now_us() - st.t0_us) / 1e6;
         run->interrupted = client_interrupted;
@@ -144,6 +160,8 @@ int client_run(struct client_config *cfg, client_engine *engine, void *arg, stru
         rc = report_finish(cfg, &st, run);
     }
     stats_free(&st);
+    if (cfg->crawl)
+        crawl_free(&crawl);
     free(cfg->data_owned);
     cfg->data_owned = NULL;
     /* Results that never reached stdout (a full disk, a closed pipe) must
@@ -172,7 +190,8 @@ int64_t client_end_us(const struct client_config *cfg, int64_t t0_us)
 
 bool client_progress_wanted(const struct client_config *cfg)
 {
-    return !cfg->json && !cfg->quiet && !cfg->verbose;
+    /* A crawl does not know how many pages it will find: no bar to fill. */
+    return !cfg->json && !cfg->quiet && !cfg->verbose && !cfg->crawl;
 }
 
 void client_request_start(const struct client_config *cfg, struct stats *st, size_t id, int64_t due_us,

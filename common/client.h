@@ -92,6 +92,9 @@ struct client_config {
     char *data_owned;
     struct response_rules rules; /* --check, --max-body, and HEAD's bodiless responses */
     struct resolve_addr addr; /* where every request connects: set by client_run */
+    bool crawl;           /* --crawl: --url is the start, the links give the rest (crawl.h) */
+    uint32_t max_depth;   /* --max-depth; UINT32_MAX for none */
+    const char *find;     /* --find PATH, or NULL */
 };
 
 /* The monotonic instant from which no request starts: the run's start
@@ -109,6 +112,9 @@ int client_parse_args(int argc, char **argv, const struct client_spec *spec, str
  * --data body with its Content-Length. malloc'd, its length in *len; NULL
  * when out of memory. */
 char *client_request_text(const struct client_config *cfg, const char *program, size_t *len);
+
+/* The same for another path of the same origin (a --crawl page). */
+char *client_request_path(const struct client_config *cfg, const char *program, const char *path, size_t *len);
 
 /* value with its control bytes as \xNN, so that an error naming it stays
  * one line; cut with "..." when longer than buf. Returns buf. */

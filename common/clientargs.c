@@ -8,6 +8,7 @@
 #include "client.h"
 
 #include "cli.h"
+#include "crawl.h"
 #include "formats.h"
 
 #include <errno.h>
@@ -139,6 +140,24 @@ static int set_max_body(struct client_config *cfg, const char *flag, const char 
     return 0;
 }
 
+#define MAX_DEPTH_MAX 1000000
+
+static int set_max_depth(struct client_config *cfg, const char *flag, const char *v)
+{
+    uint64_t d;
+    if (cli_parse_uint(flag, v, 0, MAX_DEPTH_MAX, &d) != 0)
+        return -1;
+    cfg->max_depth = (uint32_t)d;
+    return 0;
+}
+
+static int set_find(struct client_config *cfg, const char *flag, const char *v)
+{
+    (void)flag;
+    cfg->find = v;
+    return 0;
+}
+
 static const char *const out_flags[CLIENT_OUTS] = {"--timeline", "--hdr", "--trace"};
 
 static int set_out_file(struct client_config *cfg, const char *flag, const char *v)
@@ -164,6 +183,7 @@ static int set_switch(struct client_config *cfg, const char *flag, const char *v
         {"--quiet", offsetof(struct client_config, quiet), true},
         {"--help", offsetof(struct client_config, help), true},
         {"--version", offsetof(struct client_config, version), true},
+        {"--crawl", offsetof(struct client_config, crawl), true},
     };
     for (size_t i = 0; i < sizeof sw / sizeof sw[0]; i++)
         if (strcmp(flag, sw[i].flag) == 0)
@@ -194,6 +214,12 @@ static const struct client_option common_options[] = {
                        "(as wrk2 --latency prints it; milliseconds)", set_out_file},
     {"trace", 0, "FILE", "Chrome Trace Event JSON: one event per request on its connection's\n"
                          "(or thread's) track (open in ui.perfetto.dev)", set_out_file},
+    {"crawl", 0, NULL, "breadth first from --url: GET each page, then every URL of the same\n"
+                       "origin in its JSON \"links\", each once, as soon as it is known, up\n"
+                       "to --number pages (default: no limit); reads bodies as --check json", set_switch},
+    {"max-depth", 0, "D", "--crawl: follow no link of a page D links from the start", set_max_depth},
+    {"find", 0, "PATH", "--crawl: stop once PATH has been read, and print the chain of\n"
+                        "links to it from the start (a shortest one)", set_find},
     {"no-keepalive", 0, NULL, "a new connection for every request", set_switch},
     {"quiet", 0, NULL, "no summary (unless --json), no progress bar, no notices", set_switch},
     {"help", 0, NULL, "this text", set_switch},
@@ -298,6 +324,35 @@ static int open_outputs(struct client_config *cfg)
     return 0;
 }
 
+/* --crawl and the flags that go with it, or against it. */
+static int crawl_args(struct client_config *cfg)
+{
+    const char *needs = cfg->max_depth != UINT32_MAX ? "--max-depth" : cfg->find != NULL ? "--find" : NULL;
+    if (!cfg->crawl) {
+        if (needs != NULL)
+            cli_error("%s needs --crawl", needs);
+        return needs != NULL ? -1 : 0;
+    }
+    const char *against = cfg->rate > 0 ? "--rate" : cfg->rules.check == RESPONSE_CHECK_SAYHI ? "--check sayhi"
+                                                   : cfg->rules.head                          ? "-X HEAD"
+                                                                                              : NULL;
+    if (against != NULL) { /* sayhi's rule wants a "message", HEAD has no body: no links either way */
+        cli_error("--crawl cannot be combined with %s: pages are due when their links are read", against);
+        return -1;
+    }
+    char path[sizeof cfg->target.path];
+    if (cfg->find != NULL && crawl_resolve(&cfg->target, cfg->target.path, cfg->find, path, sizeof path) != 0) {
+        char shown[3 * 256];
+        cli_error("--find must be a path or a URL of --url's origin, got '%s'",
+                  client_visible(cfg->find, shown, sizeof shown));
+        return -1;
+    }
+    cfg->rules.check = RESPONSE_CHECK_JSON; /* the links are in the body: read it whole, up to --max-body */
+    if (!cfg->number_given)
+        cfg->number = CLIENT_NUMBER_MAX;
+    return 0;
+}
+
 /* After every flag is read: what depends on several of them. */
 static int finish_args(int argc, char **argv, struct client_config *cfg)
 {
@@ -313,6 +368,8 @@ static int finish_args(int argc, char **argv, struct client_config *cfg)
      * ones never made cost no memory: stats_init). */
     if (cfg->duration_us > 0 && !cfg->number_given)
         cfg->number = CLIENT_NUMBER_MAX;
+    if (crawl_args(cfg) != 0)
+        return -1;
     /* Opened last, so a usage error elsewhere does not leave an empty file. */
     return open_outputs(cfg);
 }
@@ -324,7 +381,7 @@ int client_parse_args(int argc, char **argv, const struct client_spec *spec, str
     table_add(&t, common_options);
     table_add(&t, spec->options);
     *cfg = (struct client_config){.number = 10, .url = CLIENT_DEFAULT_URL, .timeout_us = 30 * INT64_C(1000000),
-                                  .keepalive = true, .method = "GET",
+                                  .keepalive = true, .method = "GET", .max_depth = UINT32_MAX,
                                   .rules = {.check = RESPONSE_CHECK_STATUS, .max_body = 1 << 20}};
     int c;
     opterr = 0;

@@ -28,8 +28,19 @@
 #define FMT_RATE "rate"                 /* open loop: asked, achieved, late_ms */
 #define FMT_HISTOGRAM "histogram"       /* [{"le_ms","count"}] */
 #define FMT_INTERRUPTED "interrupted"
+/* --crawl only, after the others: {"pages","levels","links","foreign","lost",
+ * "per_level":[...],"find","chain":[{"path","name"}] or null}. */
+#define FMT_CRAWL "crawl"
+#define FMT_CRAWL_PAGES "pages"
+#define FMT_CRAWL_LEVELS "levels"
+#define FMT_CRAWL_LINKS "links"
+#define FMT_CRAWL_FOREIGN "foreign"
+#define FMT_CRAWL_LOST "lost"
+#define FMT_CRAWL_PER_LEVEL "per_level"
+#define FMT_CRAWL_CHAIN "chain"
 
-/* The --timeline CSV header: the first five columns as before issue 10. */
-#define FMT_TIMELINE_HEADER "id,start_s,end_s,status,error,intended_s,bytes"
+/* The --timeline CSV header: the first five columns as before issue 10;
+ * depth (issue 12) is the page's depth under --crawl, empty otherwise. */
+#define FMT_TIMELINE_HEADER "id,start_s,end_s,status,error,intended_s,bytes,depth"
 
 #endif

@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include "cli.h"
+#include "crawl.h"
 #include "formats.h"
 #include "jsonnum.h"
 
@@ -100,6 +101,8 @@ char *report_json(const struct stats_summary *sum, const struct report_run *run)
     jsonnum_add(o, FMT_MB_PER_S, mb_per_s(sum, run), JSONNUM_RATE);
     cJSON_AddItemToObject(o, FMT_RATE, rate_json(sum, run));
     cJSON_AddItemToObject(o, FMT_HISTOGRAM, histogram_json(sum));
+    if (run->crawl != NULL) /* issue 12's, after issue 10's */
+        cJSON_AddItemToObject(o, FMT_CRAWL, crawl_report_json(run->crawl));
     if (run->interrupted) /* only then: the documented schema stays as it is */
         cJSON_AddTrueToObject(o, FMT_INTERRUPTED);
     char *s = cJSON_PrintUnformatted(o);
@@ -175,6 +178,8 @@ void report_human(FILE *out, const struct stats_summary *sum, const struct repor
                 fprintf(out, "  %-24s %llu\n", stats_error_label((enum stats_error)e),
                         (unsigned long long)sum->errors[e]);
     }
+    if (run->crawl != NULL)
+        crawl_report_human(out, run->crawl);
 }
 
 /* One line on stderr when an open loop could not keep its schedule: the
@@ -205,6 +210,11 @@ int report_finish(struct client_config *cfg, const struct stats *s, const struct
              : sum->failed == 0      ? CLI_EXIT_OK
                                      : CLI_EXIT_FAILURE;
     warn_if_behind(cfg, s, sum, run);
+    const struct crawl *c = run->crawl;
+    if (c != NULL && c->find != NULL && c->found == CRAWL_NO_PARENT && !run->interrupted) {
+        cli_error("--find %s was not reached in %zu pages", c->find, c->ended);
+        rc = CLI_EXIT_FAILURE;
+    }
     if (cfg->json) {
         char *j = report_json(sum, run);
         if (j != NULL)

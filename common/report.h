@@ -20,6 +20,7 @@ struct report_run {
                               cover what finished; 0 when it ran to the end */
     uint64_t asked;        /* --number, for "7 of 10 requests finished" */
     double rate;           /* --rate asked for; 0 in a closed loop */
+    const struct crawl *crawl; /* --crawl: its pages and levels; else NULL */
 };
 
 /* The --json object: client, number, concurrency, ok, failed, elapsed_s,
@@ -28,7 +29,8 @@ struct report_run {
  * count}, errors{kind:count} (every kind, zeros included), service_ms (as
  * latency_ms, from the actual send), bytes, mb_per_s, rate (null in a
  * closed loop, else {asked, achieved, late_ms{p50,p99,max}}), histogram
- * [{le_ms,count}]. Returns a malloc'd string or NULL. */
+ * [{le_ms,count}], and under --crawl crawl{pages, levels, links, foreign,
+ * lost, per_level[], chain[{path,name}] or null}. Returns a malloc'd string or NULL. */
 char *report_json(const struct stats_summary *sum, const struct report_run *run);
 
 void report_human(FILE *out, const struct stats_summary *sum, const struct report_run *run);
@@ -38,7 +40,8 @@ double report_achieved(const struct stats_summary *sum);
 
 /* Header FMT_TIMELINE_HEADER, then one row per request in id order
  * (1-based ids, seconds from the run's start, status 0 when none, error
- * empty on success, intended_s the due time, bytes of the response). */
+ * empty on success, intended_s the due time, bytes of the response, the
+ * page's depth under --crawl, else empty). */
 int report_timeline(FILE *out, const struct stats *s, const struct stats_summary *sum);
 
 /* The latency distribution in HdrHistogram's percentile text format (as

@@ -6,6 +6,7 @@
 #include "report.h"
 
 #include "cli.h"
+#include "crawl.h"
 #include "formats.h"
 
 #include <errno.h>
@@ -27,7 +28,7 @@ int report_timeline(FILE *out, const struct stats *s, const struct stats_summary
         if (s->partial && !r->done)
             continue;
         if (!r->started) { /* never started: an empty row keeps ids dense */
-            fprintf(out, "%zu,,,0,%s,,0\n", i + 1, stats_error_name(STATS_ERR_CLOSED));
+            fprintf(out, "%zu,,,0,%s,,0,\n", i + 1, stats_error_name(STATS_ERR_CLOSED));
             continue;
         }
         enum stats_error e = r->done ? (enum stats_error)r->error : STATS_ERR_CLOSED;
@@ -37,7 +38,10 @@ int report_timeline(FILE *out, const struct stats *s, const struct stats_summary
         seconds(out, r->intended_us + r->latency_us);
         fprintf(out, ",%u,%s,", r->status, stats_error_name(e));
         seconds(out, r->intended_us);
-        fprintf(out, ",%u\n", r->bytes);
+        fprintf(out, ",%u,", r->bytes);
+        if (s->crawl != NULL)
+            fprintf(out, "%u", crawl_depth(s->crawl, i));
+        fputc('\n', out);
     }
     return ferror(out) ? -1 : 0;
 }

@@ -1,6 +1,7 @@
 /* request: the bytes both clients send (client_request_text in client.h).
  *
- * Built once per run: every request of a run is the same. The defaults
+ * Built once per run: every request of a run is the same, except a
+ * crawl's, built per page for its path. The defaults
  * (Host, User-Agent, Accept) give way to a -H header of the same name, so
  * a user can aim at a virtual host or mimic a browser. Not for: checking
  * the flags' syntax (clientargs.c) or sending (the engines). */
@@ -23,11 +24,12 @@ static bool user_sets(const struct client_config *cfg, const char *name)
 
 /* Writes the request into buf of cap bytes (NULL, 0: only counts).
  * Returns its length. */
-static size_t compose(const struct client_config *cfg, const char *program, char *buf, size_t cap)
+static size_t compose(const struct client_config *cfg, const char *program, const char *path, char *buf,
+                      size_t cap)
 {
     size_t n = 0;
 #define PUT(...) (n += (size_t)snprintf(buf != NULL ? buf + n : NULL, buf != NULL ? cap - n : 0, __VA_ARGS__))
-    PUT("%s %s HTTP/1.1\r\n", cfg->method, cfg->target.path);
+    PUT("%s %s HTTP/1.1\r\n", cfg->method, path);
     if (!user_sets(cfg, "Host"))
         PUT("Host: %s\r\n", cfg->target.authority);
     if (!user_sets(cfg, "User-Agent"))
@@ -47,13 +49,18 @@ static size_t compose(const struct client_config *cfg, const char *program, char
     return n + (cfg->data != NULL ? cfg->data_len : 0);
 }
 
-char *client_request_text(const struct client_config *cfg, const char *program, size_t *len)
+char *client_request_path(const struct client_config *cfg, const char *program, const char *path, size_t *len)
 {
-    size_t n = compose(cfg, program, NULL, 0);
+    size_t n = compose(cfg, program, path, NULL, 0);
     char *req = malloc(n + 1);
     if (req == NULL)
         return NULL;
-    compose(cfg, program, req, n + 1);
+    compose(cfg, program, path, req, n + 1);
     *len = n;
     return req;
+}
+
+char *client_request_text(const struct client_config *cfg, const char *program, size_t *len)
+{
+    return client_request_path(cfg, program, cfg->target.path, len);
 }

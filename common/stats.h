@@ -52,6 +52,7 @@ struct stats {
     bool conns_busy;      /* open loop: a due request found every connection busy and waited */
     int64_t t0_us;        /* monotonic clock at the run's start */
     bool partial;         /* interrupted: only finished requests are summarised */
+    struct crawl *crawl;  /* --crawl: the pages, their ids those of the records; else NULL */
 };
 
 /* Exact figures of one sample, in microseconds; all 0 when it is empty. */

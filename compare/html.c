@@ -233,14 +233,65 @@ static void write_mode_charts(FILE *f, const struct run_result *r, const struct 
     timeline_free(&t);
 }
 
+/* Row r's pages read over time as series s, at most HTML_MAX_BARS points
+ * from (0, 0); x and y malloc'd (the caller frees). 0, or -1: no timeline. */
+static int pages_series(const struct run_result *r, struct svg_series *s, double **x, double **y)
+{
+    struct timeline t;
+    *x = *y = NULL;
+    if (timeline_read(r->timeline, &t) != 0)
+        return -1;
+    *x = malloc((t.n + 1) * sizeof **x);
+    *y = malloc((t.n + 1) * sizeof **y);
+    if (*x == NULL || *y == NULL) {
+        timeline_free(&t);
+        return -1;
+    }
+    size_t m = timeline_done_curve(&t, *x + 1, *y + 1) + 1, every = timeline_every(m, HTML_MAX_BARS), kept = 0;
+    (*x)[0] = (*y)[0] = 0;
+    for (size_t j = 0; j < m; j += every, kept++)
+        (*x)[kept] = (*x)[j], (*y)[kept] = (*y)[j];
+    if ((m - 1) % every != 0) /* the last page read, always */
+        (*x)[kept] = (*x)[m - 1], (*y)[kept++] = (*y)[m - 1];
+    timeline_free(&t);
+    *s = (struct svg_series){run_mode_name(r->mode), look[r->mode].color, look[r->mode].dash, look[r->mode].marker,
+                             kept, *x, *y};
+    return 0;
+}
+
+/* --crawl: pages read over time, a line per mode. */
+static void write_crawl_chart(FILE *f, const struct run_result *rows, size_t n, const struct output_context *ctx)
+{
+    struct svg_series s[MODE_COUNT];
+    double *x[MODE_COUNT], *y[MODE_COUNT];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < MODE_COUNT; i++)
+        if (pages_series(&rows[i], &s[k], &x[k], &y[k]) == 0)
+            k++;
+    fprintf(f, "<h2>Pages read over time</h2>\n<p>Each mode crawls %s breadth first: a page is known only "
+               "once the page that links it has been read. Sync reads one page per delay, a straight line; "
+               "async starts every page of a level as soon as it is known, a step per level: about levels "
+               "&times; delay in all.</p>\n", ctx->crawl);
+    svg_line_chart(f, &(struct svg_labels){"Pages read over time", "seconds since the run's start", "pages read"},
+                   s, k);
+    for (size_t i = 0; i < k; i++) {
+        free(x[i]);
+        free(y[i]);
+    }
+}
+
 static void write_body(FILE *f, const struct run_result *rows, size_t n, const struct output_context *ctx)
 {
     const char *x = x_name(ctx);
     write_table(f, rows, n);
-    fputs("<h2>Wall time and speedup</h2>\n", f);
-    metric_chart(f, rows, n, ctx, &(struct svg_labels){"Wall time", x, "seconds"}, get_wall, 1);
-    metric_chart(f, rows, n, ctx, &(struct svg_labels){"Speedup over sync (successful requests/s)", x, "times"},
-                 get_speedup, 0);
+    if (ctx->crawl != NULL) {
+        write_crawl_chart(f, rows, n, ctx);
+    } else {
+        fputs("<h2>Wall time and speedup</h2>\n", f);
+        metric_chart(f, rows, n, ctx, &(struct svg_labels){"Wall time", x, "seconds"}, get_wall, 1);
+        metric_chart(f, rows, n, ctx, &(struct svg_labels){"Speedup over sync (successful requests/s)", x, "times"},
+                     get_speedup, 0);
+    }
     write_cost(f, rows, n, ctx);
     fputs("<h2>Requests of each mode</h2>\n<p>Sync paints a staircase, one request after another; threads and "
           "async one block, all at once (or waves of C).</p>\n", f);

@@ -33,6 +33,9 @@ struct config {
     bool delay_given;
     const char *url, *csv, *plot, *html;
     bool json, quiet;
+    const char *crawl;  /* --crawl PATH */
+    uint64_t family;    /* --family N */
+    bool family_given;
 };
 
 static void usage(FILE *out)
@@ -66,6 +69,12 @@ static void usage(FILE *out)
             "                      timeline of the smallest with gnuplot (FILE ends in .svg or .png)\n"
             "  --html FILE         write one self-contained HTML report: the table, wall time,\n"
             "                      speedup, each mode's timeline and latencies, and the cost\n"
+            "  --crawl PATH        instead of --number runs: each mode crawls the links from PATH\n"
+            "                      (e.g. /family/1) breadth first, each against a fresh server\n"
+            "                      with the same family (--family N, seed " RUN_CRAWL_SEED "); threads is a pool of %u;\n"
+            "                      N is the pages read, and --plot and --html draw pages read\n"
+            "                      over time: sync a straight line, async one step per level\n"
+            "  --family N          --crawl: people in the server's family (default 200)\n"
             "  --quiet             no progress lines on stderr\n"
             "  --help, --version\n"
             "\n"
@@ -79,7 +88,7 @@ static void usage(FILE *out)
             "130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by SIGHUP: the runs that\n"
             "finished are still printed (the table ends with an Interrupted line, the JSON has\n"
             "\"interrupted\":true) and written to --csv, --plot and --html.\n",
-            MAX_NUMBER);
+            MAX_NUMBER, RUN_CRAWL_THREADS);
 }
 
 static int parse_modes(const char *value, struct config *cfg)
@@ -161,6 +170,27 @@ static int check_concurrency(struct config *cfg)
     return 0;
 }
 
+/* --crawl runs its own servers, once per mode: no grid of N or C. */
+static int check_crawl(struct config *cfg)
+{
+    const char *against = cfg->url != NULL ? "--url" : cfg->numbers_given ? "--numbers"
+                          : cfg->nlimits > 0 ? "--concurrency" : NULL;
+    if (cfg->crawl == NULL) {
+        if (cfg->family_given)
+            cli_error("--family needs --crawl");
+        return cfg->family_given ? -1 : 0;
+    }
+    if (cfg->crawl[0] != '/' || strchr(cfg->crawl, ' ') != NULL) {
+        cli_error("--crawl must be a path of the server, such as /family/1, got '%s'", cfg->crawl);
+        return -1;
+    }
+    if (against != NULL) {
+        cli_error("--crawl cannot be combined with %s: it starts a server per mode and crawls once", against);
+        return -1;
+    }
+    return 0;
+}
+
 /* 0 when path can be written, without changing it: an existing file is
  * opened but not truncated, one created here is removed again; devices and
  * FIFOs (/dev/stdout) are left for the real write. Else -1 after one line
@@ -188,7 +218,7 @@ static int check_writable(const char *flag, const char *path)
 static int parse_args(int argc, char **argv, struct config *cfg)
 {
     enum { O_MODES = 256, O_NUMBERS, O_DELAY, O_URL, O_CSV, O_JSON, O_PLOT, O_QUIET, O_HELP, O_VERSION, O_CONC,
-           O_HTML };
+           O_HTML, O_CRAWL, O_FAMILY };
     static const struct option opts[] = {
         {"modes", required_argument, NULL, O_MODES}, {"numbers", required_argument, NULL, O_NUMBERS},
         {"delay", required_argument, NULL, O_DELAY}, {"url", required_argument, NULL, O_URL},
@@ -196,6 +226,7 @@ static int parse_args(int argc, char **argv, struct config *cfg)
         {"plot", required_argument, NULL, O_PLOT},   {"quiet", no_argument, NULL, O_QUIET},
         {"help", no_argument, NULL, O_HELP},         {"version", no_argument, NULL, O_VERSION},
         {"concurrency", required_argument, NULL, O_CONC}, {"html", required_argument, NULL, O_HTML},
+        {"crawl", required_argument, NULL, O_CRAWL},      {"family", required_argument, NULL, O_FAMILY},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -210,6 +241,11 @@ static int parse_args(int argc, char **argv, struct config *cfg)
             break;
         case O_CONC: rc = parse_counts("--concurrency", optarg, cfg->limits, &cfg->nlimits); break;
         case O_HTML: cfg->html = optarg; break;
+        case O_CRAWL: cfg->crawl = optarg; break;
+        case O_FAMILY:
+            rc = cli_parse_uint("--family", optarg, 2, 1000000, &cfg->family);
+            cfg->family_given = true;
+            break;
         case O_DELAY:
             rc = cli_parse_duration("--delay", optarg, 0, 60 * INT64_C(1000000), &cfg->delay_us);
             cfg->delay_given = true;
@@ -244,7 +280,7 @@ static int parse_args(int argc, char **argv, struct config *cfg)
         cli_error("--delay applies to the server sayhi-compare starts, not to --url %s", cfg->url);
         return -1;
     }
-    if (check_concurrency(cfg) != 0)
+    if (check_concurrency(cfg) != 0 || check_crawl(cfg) != 0)
         return -1;
     if ((cfg->csv != NULL && check_writable("--csv", cfg->csv) != 0) ||
         (cfg->plot != NULL && check_writable("--plot", cfg->plot) != 0) ||
@@ -297,6 +333,12 @@ struct cell {
 static size_t plan_grid(const struct config *cfg, struct cell *cells)
 {
     size_t n = 0;
+    if (cfg->crawl != NULL) { /* one crawl per mode: N is what it finds */
+        for (int m = 0; m < MODE_COUNT; m++)
+            if (cfg->modes[m])
+                cells[n++] = (struct cell){(enum run_mode)m, 0, 0};
+        return n;
+    }
     if (cfg->nlimits == 0) {
         for (size_t i = 0; i < cfg->nnumbers; i++)
             for (int m = 0; m < MODE_COUNT; m++)
@@ -320,7 +362,9 @@ static size_t run_grid(const struct config *cfg, const struct run_env *env, cons
     size_t n = 0;
     for (size_t i = 0; i < ncells && !run_stopped(); i++) {
         const struct cell *c = &cells[i];
-        if (!cfg->quiet && c->limit > 0)
+        if (!cfg->quiet && cfg->crawl != NULL)
+            fprintf(stderr, "%s: %s, crawl %s ...", cli_program(), run_mode_name(c->mode), cfg->crawl);
+        else if (!cfg->quiet && c->limit > 0)
             fprintf(stderr, "%s: %s, N=%u, C=%u ...", cli_program(), run_mode_name(c->mode), c->number, c->limit);
         else if (!cfg->quiet)
             fprintf(stderr, "%s: %s, N=%u ...", cli_program(), run_mode_name(c->mode), c->number);
@@ -369,7 +413,7 @@ static int report(const struct config *cfg, const struct output_context *ctx, co
 int main(int argc, char **argv)
 {
     struct config cfg = {.modes = {true, true, true}, .numbers = {10, 20, 50, 100}, .nnumbers = 4,
-                         .delay_us = 250000};
+                         .delay_us = 250000, .family = 200};
     cli_stdio_guard(); /* before anything opens a descriptor that could take stdout's number */
     cli_set_program("sayhi-compare");
     if (parse_args(argc, argv, &cfg) != 0)
@@ -377,7 +421,8 @@ int main(int argc, char **argv)
 
     int64_t timeout_us = cfg.url == NULL ? cfg.delay_us + RUN_TIMEOUT_MARGIN_US : -1;
     char tmpdir[256];
-    struct run_env env = {.url = cfg.url, .delay_us = cfg.delay_us, .timeout_us = timeout_us, .tmpdir = tmpdir};
+    struct run_env env = {.url = cfg.url, .delay_us = cfg.delay_us, .timeout_us = timeout_us, .tmpdir = tmpdir,
+                          .crawl = cfg.crawl, .family = (unsigned)cfg.family};
     if (run_find_programs(&env, argv[0], cfg.modes) != 0)
         return CLI_EXIT_FAILURE;
     run_catch_signals(); /* before the directory exists: from then on every stop ends below, removing it */
@@ -394,7 +439,8 @@ int main(int argc, char **argv)
     size_t n = run_grid(&cfg, &env, cells, planned, rows, &rc);
     struct output_context ctx = {.delay_us = cfg.url == NULL ? cfg.delay_us : -1, .timeout_us = timeout_us,
                                  .planned = planned, .stop_signal = run_stopped(),
-                                 .fixed_n = cfg.nlimits > 0 ? cfg.numbers[0] : 0};
+                                 .fixed_n = cfg.nlimits > 0 ? cfg.numbers[0] : 0, .crawl = cfg.crawl,
+                                 .family = (unsigned)cfg.family};
     int lost = report(&cfg, &ctx, tmpdir, rows, n) != 0;
     remove_dir(tmpdir);
     run_free_programs(&env);

@@ -74,6 +74,9 @@ static const char *signal_name(int sig)
 void output_table(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx)
 {
     char delay[32], timeout[32];
+    if (ctx->crawl != NULL)
+        fprintf(out, "crawl of %s, breadth first, in a family of %u (seed " RUN_CRAWL_SEED "): N is the pages read\n",
+                ctx->crawl, ctx->family);
     if (ctx->delay_us >= 0)
         fprintf(out, "delay %s per request, clients' --timeout %s\n\n",
                 duration_format(ctx->delay_us, delay, sizeof delay),
@@ -90,6 +93,10 @@ void output_table(FILE *out, const struct run_result *rows, size_t n, const stru
                 r->number, r->concurrency, r->elapsed_s, r->requests_per_s, c.speedup, c.peak, r->ok, r->failed,
                 r->cost.threads, (double)r->cost.rss_kb / 1024, r->cost.cpu_s);
     }
+    for (size_t i = 0; ctx->crawl != NULL && i < n; i++)
+        fprintf(out, "%s%s %u", i == 0 ? "\nlevels read: " : ", ", run_mode_name(rows[i].mode), rows[i].levels);
+    if (ctx->crawl != NULL && n > 0)
+        fprintf(out, " (async takes about levels x delay, sync pages x delay)\n");
     if (ctx->stop_signal != 0)
         fprintf(out, "\nInterrupted (%s): %zu of %zu runs finished\n", signal_name(ctx->stop_signal), n,
                 ctx->planned);

@@ -22,6 +22,8 @@ struct output_context {
     size_t planned;     /* runs the grid was to make */
     int stop_signal;    /* the signal that stopped the grid early; 0: it ran to the end */
     unsigned fixed_n;   /* --concurrency: the one N every run made, rows differ in limit; 0: a grid of N */
+    const char *crawl;  /* --crawl PATH: a row per mode, N the pages its crawl read; else NULL */
+    unsigned family;    /* --crawl: the family's size */
 };
 
 /* What a row is plotted against: its limit C in a --concurrency grid, else N. */

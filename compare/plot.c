@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "duration.h"
+#include "timeline.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -173,6 +174,39 @@ static void write_mode_panel(FILE *f, const struct run_result *rows, size_t n, c
     fprintf(f, "\nunset grid\nset grid xtics\nset autoscale x\nset xtics autofreq\n");
 }
 
+/* One data block $pagesI of (seconds, pages read by then) from row i's timeline. */
+static void write_pages_block(FILE *f, const struct run_result *r, size_t i)
+{
+    struct timeline t;
+    fprintf(f, "$pages%zu << EOD\n0 0\n", i);
+    if (timeline_read(r->timeline, &t) == 0 && t.n > 0) {
+        double *x = malloc(t.n * sizeof *x), *y = malloc(t.n * sizeof *y);
+        size_t k = x != NULL && y != NULL ? timeline_done_curve(&t, x, y) : 0;
+        for (size_t j = 0; j < k; j++)
+            fprintf(f, "%.6f %.0f\n", x[j], y[j]);
+        free(x);
+        free(y);
+    }
+    timeline_free(&t);
+    fprintf(f, "EOD\n");
+}
+
+/* --crawl's top panel: pages read over time, one line per mode. A page is
+ * known only when the page linking it has been read: sync reads one per
+ * delay (a straight line), async a whole level per delay (a step each). */
+static void write_crawl_panel(FILE *f, const struct run_result *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        write_pages_block(f, &rows[i], i);
+    fprintf(f, "set title 'Pages read over time: sync one per delay, async a level per delay'\n"
+               "set xlabel \"seconds since the run's start\"\nset ylabel 'pages read'\nset grid\n"
+               "set key bottom right\nset yrange [0:*]\nplot ");
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s$pages%zu using 1:2 with steps lw 2 lc %d title '%s, %u levels'", i ? ", " : "", i,
+                (int)rows[i].mode + 1, run_mode_name(rows[i].mode), rows[i].levels);
+    fprintf(f, "\nunset grid\n");
+}
+
 static int write_script(const char *script, const char *path, const struct run_result *rows, size_t n,
                         const struct output_context *ctx)
 {
@@ -189,18 +223,23 @@ static int write_script(const char *script, const char *path, const struct run_r
     put_quoted(f, path);
     fputc('\n', f);
     write_walls(f, rows, n, ctx);
-    if (ctx->delay_us >= 0)
+    if (ctx->crawl != NULL) {
+        fprintf(f, "\nset multiplot layout 2,1 title 'sayhi: crawl of %s, %s per page'\n", ctx->crawl,
+                duration_format(ctx->delay_us, delay, sizeof delay));
+        write_crawl_panel(f, rows, n);
+    } else if (ctx->delay_us >= 0)
         fprintf(f, "\nset multiplot layout 3,1 title 'sayhi: %s, %s per request'\n", modes,
                 duration_format(ctx->delay_us, delay, sizeof delay));
     else
         fprintf(f, "\nset multiplot layout 3,1 title 'sayhi: %s'\n", modes);
-    write_mode_panel(f, rows, n, ctx, "Wall time for N requests", "wall time (s)", 2);
     int speedups = 0;
     for (size_t i = 0; i < n; i++)
         speedups |= rows[i].speedup > 0;
-    if (speedups)
+    if (ctx->crawl == NULL)
+        write_mode_panel(f, rows, n, ctx, "Wall time for N requests", "wall time (s)", 2);
+    if (ctx->crawl == NULL && speedups)
         write_mode_panel(f, rows, n, ctx, "Speedup over sync (successful requests per second)", "speedup (x)", 3);
-    else /* no sync row to compare with (a --concurrency grid without it) */
+    else if (ctx->crawl == NULL) /* no sync row to compare with (a --concurrency grid without it) */
         write_mode_panel(f, rows, n, ctx, "Requests per second", "requests/s", 4);
     write_timeline(f, rows, n, ctx);
     fprintf(f, "unset multiplot\n");

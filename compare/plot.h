@@ -4,7 +4,8 @@
  * line per mode; then the speedup over sync. Bottom: the request timeline
  * of each mode's smallest N (or C), one bar per request from its start to
  * its end, sync above async (the tutorials' execution diagram). The title
- * names the modes that ran. Not for: measuring. */
+ * names the modes that ran. Under --crawl the top is pages read over time
+ * per mode instead. Not for: measuring. */
 #ifndef SAYHI_COMPARE_PLOT_H
 #define SAYHI_COMPARE_PLOT_H
 

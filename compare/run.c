@@ -230,9 +230,15 @@ static char *read_all(int fd, pid_t pid, struct cost *c)
 /* Starts an own sayhi-server on port 0; fills the say-hi URL. */
 static pid_t start_server(const struct run_env *env, char *url, size_t len)
 {
-    char delay[32];
+    char delay[32], family[16];
     snprintf(delay, sizeof delay, "%lldus", (long long)env->delay_us);
-    char *argv[] = {(char *)env->server_bin, "--port", "0", "--delay", delay, "--quiet", NULL};
+    snprintf(family, sizeof family, "%u", env->family);
+    char *argv[] = {(char *)env->server_bin, "--port", "0", "--delay", delay, "--quiet", NULL, NULL, NULL, NULL,
+                    NULL};
+    if (env->crawl != NULL) { /* the same family for every mode */
+        char *more[] = {"--family", family, "--seed", RUN_CRAWL_SEED};
+        memcpy(argv + 6, more, sizeof more);
+    }
     int fd;
     pid_t pid = spawn(argv, &fd, &current_server);
     if (pid < 0)
@@ -252,7 +258,7 @@ static pid_t start_server(const struct run_env *env, char *url, size_t len)
         wait_exit(pid, NULL);
         return -1;
     }
-    snprintf(url, len, "%s/say-hi", line + strlen(prefix));
+    snprintf(url, len, "%s%s", line + strlen(prefix), env->crawl != NULL ? env->crawl : "/say-hi");
     return pid;
 }
 
@@ -306,7 +312,10 @@ static void client_argv(const struct run_env *env, const char *url, const struct
     unsigned number = out->number, limit = out->limit;
     snprintf(n, 16, "%u", number);
     /* threads: the tutorial's pool, one thread per request up to sayhi-sync's cap, or the limit */
-    unsigned threads = limit > 0 ? limit : number < RUN_MAX_THREADS ? number : RUN_MAX_THREADS;
+    unsigned threads = limit > 0                  ? limit
+                       : env->crawl != NULL       ? RUN_CRAWL_THREADS
+                       : number < RUN_MAX_THREADS ? number
+                                                  : RUN_MAX_THREADS;
     snprintf(c, 16, "%u", out->mode == MODE_THREADS ? threads : limit);
     size_t argc = 0;
     argv[argc++] = (char *)(out->mode == MODE_ASYNC ? env->async_bin : env->sync_bin);
@@ -315,8 +324,11 @@ static void client_argv(const struct run_env *env, const char *url, const struct
      * clients learned to load any service. */
     const char *fixed[] = {"--number", n,           "--url",    url,    "--json",
                            "--quiet",  "--timeline", out->timeline, "--check", "sayhi"};
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-        argv[argc++] = (char *)fixed[i];
+    /* --crawl: the pages are what the links give, and they are JSON, not sayhi's "message". */
+    const char *crawl[] = {"--crawl", "--url", url, "--json", "--quiet", "--timeline", out->timeline};
+    size_t nfixed = env->crawl != NULL ? sizeof crawl / sizeof crawl[0] : sizeof fixed / sizeof fixed[0];
+    for (size_t i = 0; i < nfixed; i++)
+        argv[argc++] = (char *)(env->crawl != NULL ? crawl[i] : fixed[i]);
     if (out->mode == MODE_THREADS || (out->mode == MODE_ASYNC && limit > 0)) {
         argv[argc++] = out->mode == MODE_THREADS ? "--threads" : "--concurrency";
         argv[argc++] = c;
@@ -360,6 +372,11 @@ static int run_client(const struct run_env *env, const char *url, struct run_res
     out->requests_per_s = json_number(o, FMT_REQUESTS_PER_S);
     out->ok = (unsigned long long)json_number(o, FMT_OK);
     out->failed = (unsigned long long)json_number(o, FMT_FAILED);
+    const cJSON *crawl = cJSON_GetObjectItem(o, FMT_CRAWL);
+    if (env->crawl != NULL) { /* N is what the crawl found */
+        out->number = (unsigned)json_number(crawl, FMT_CRAWL_PAGES);
+        out->levels = (unsigned)json_number(crawl, FMT_CRAWL_LEVELS);
+    }
     cJSON_Delete(o);
     return 0;
 }

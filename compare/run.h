@@ -26,6 +26,11 @@ enum run_mode { MODE_SYNC, MODE_THREADS, MODE_ASYNC, MODE_COUNT };
 #define RUN_TIMEOUT_MARGIN_US (30 * INT64_C(1000000))
 #define RUN_CLIENT_DEFAULT_TIMEOUT "30s" /* the clients' own, for --url runs */
 
+/* --crawl: the family every mode crawls is the same (its size is
+ * --family, its seed this), and the thread pool has this many threads. */
+#define RUN_CRAWL_SEED "1"
+#define RUN_CRAWL_THREADS 10u
+
 const char *run_mode_name(enum run_mode m);
 
 struct run_result {
@@ -39,6 +44,7 @@ struct run_result {
     unsigned long long ok, failed;
     int client_exit;      /* the client's exit code */
     unsigned limit;       /* --concurrency grid: the limit C of this run (sync: 1); 0: none */
+    unsigned levels;      /* --crawl: the levels read (number is then the pages read) */
     struct cost cost;     /* what the client process cost (cost.h) */
     char timeline[256];   /* the client's --timeline CSV */
 };
@@ -49,6 +55,8 @@ struct run_env {
     int64_t delay_us;     /* delay of the own server */
     int64_t timeout_us;   /* --timeout for the clients; < 0: none (their default) */
     const char *tmpdir;   /* for timelines */
+    const char *crawl;    /* --crawl PATH: each run crawls from it; NULL: --number runs of /say-hi */
+    unsigned family;      /* --crawl: the own server's --family */
 };
 
 /* Finds the programs a grid of these modes needs (the server only without

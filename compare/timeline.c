@@ -15,7 +15,8 @@ int timeline_parse_line(const char *line, double *start, double *end, unsigned c
     if (sscanf(line, "%lu,%lf,%lf,%u,%n", &id, start, end, &status, &used) != 4 || used == 0)
         return -1;
     const char *error = line + used;
-    *bad = status < 200 || status > 299 || (*error != '\0' && *error != '\n' && *error != '\r');
+    /* the error field ends at the next comma: issue 10 added columns after it */
+    *bad = status < 200 || status > 299 || (*error != '\0' && *error != '\n' && *error != '\r' && *error != ',');
     return 0;
 }
 
@@ -78,6 +79,18 @@ double *timeline_latencies_ms(const struct timeline *t)
         v[i] = (t->end[i] - t->start[i]) * 1000;
     qsort(v, t->n, sizeof *v, by_value);
     return v;
+}
+
+size_t timeline_done_curve(const struct timeline *t, double *x, double *y)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (!t->bad[i])
+            x[k++] = t->end[i];
+    qsort(x, k, sizeof *x, by_value);
+    for (size_t i = 0; i < k; i++)
+        y[i] = (double)(i + 1);
+    return k;
 }
 
 void timeline_free(struct timeline *t)

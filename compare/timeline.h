@@ -31,6 +31,11 @@ size_t timeline_every(size_t n, size_t max);
  * sorted ascending (NULL when empty or out of memory). */
 double *timeline_latencies_ms(const struct timeline *t);
 
+/* --crawl's picture: pages read over time. The end times of the requests
+ * that succeeded, ascending, into x (room for t->n), and y[i] = i + 1 the
+ * pages read by then. Returns how many. */
+size_t timeline_done_curve(const struct timeline *t, double *x, double *y);
+
 void timeline_free(struct timeline *t);
 
 #endif

@@ -2,7 +2,7 @@
 # Installs the Debian packages sayhi needs that are missing, and nothing else.
 #
 #   scripts/install-deps.sh            build and test dependencies
-#   scripts/install-deps.sh --bench    also the reference tools of bench/ (wrk, hey, ab, h2load, nginx, time)
+#   scripts/install-deps.sh --bench    also the reference tools of bench/ (wrk, hey, ab, h2load, nginx, time, aiohttp)
 #   scripts/install-deps.sh --fuzz     also clang and its libFuzzer runtime
 #   scripts/install-deps.sh --check    only report what is missing; exit 1 if anything is
 #
@@ -13,7 +13,7 @@ set -euo pipefail
 build_pkgs=(gcc make meson ninja-build pkg-config libmicrohttpd-dev libevent-dev libcjson-dev check
             libcurl4-openssl-dev libhttp-parser-dev curl python3 gnuplot-nox chromium fonts-dejavu-core
             help2man groff-base mandoc man-db bash-completion)
-bench_pkgs=(wrk hey apache2-utils nghttp2-client nginx time)
+bench_pkgs=(wrk hey apache2-utils nghttp2-client nginx time python3-aiohttp)
 fuzz_pkgs=(clang libclang-rt-14-dev)
 
 pkgs=("${build_pkgs[@]}")

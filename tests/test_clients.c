@@ -403,7 +403,7 @@ START_TEST(timeline_rows)
     FILE *f = fopen(path, "r");
     char line[256];
     ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
-    ck_assert_str_eq(line, "id,start_s,end_s,status,error,intended_s,bytes\n");
+    ck_assert_str_eq(line, "id,start_s,end_s,status,error,intended_s,bytes,depth\n");
     unsigned rows = 0;
     while (fgets(line, sizeof line, f) != NULL) {
         unsigned id, status;

@@ -63,6 +63,11 @@ START_TEST(timeline_lines_parse)
     ck_assert_int_eq(timeline_parse_line("3,0.1,0.2,0,timeout\n", &s, &e, &bad), 0);
     ck_assert_int_eq(bad, 1);
     ck_assert_int_eq(timeline_parse_line("4,,,0,closed\n", &s, &e, &bad), -1); /* never started */
+    /* The columns issues 10 and 12 added after the error are not an error. */
+    ck_assert_int_eq(timeline_parse_line("5,0.1,0.2,200,,0.1,244,3\n", &s, &e, &bad), 0);
+    ck_assert_int_eq(bad, 0);
+    ck_assert_int_eq(timeline_parse_line("6,0.1,0.2,0,closed,0.1,0,\n", &s, &e, &bad), 0);
+    ck_assert_int_eq(bad, 1);
     ck_assert_uint_eq(timeline_every(600, 600), 1);
     ck_assert_uint_eq(timeline_every(601, 600), 2);
     ck_assert_uint_eq(timeline_every(3200, 600), 6);
@@ -222,6 +227,47 @@ START_TEST(concurrency_runs_waves)
 }
 END_TEST
 
+/* --crawl: each mode crawls the same family; sync takes pages x delay,
+ * async about levels x delay; the report draws pages read over time. */
+START_TEST(crawl_compares_modes)
+{
+    static struct tcmp_run r;
+    char cdir[128], page[160];
+    tcmp_mkdtemp(cdir, sizeof cdir);
+    snprintf(page, sizeof page, "%s/crawl.html", cdir);
+    const char *const args[] = {"--crawl", "/family/1", "--family", "30", "--delay", "20ms", "--json", "--quiet",
+                                "--html", page, NULL};
+    r = (struct tcmp_run){.args = args};
+    tcmp_run(&r, 60000);
+    ck_assert_msg(r.rc == 0, "exit %d: %s", r.rc, r.err);
+    cJSON *o = cJSON_Parse(r.out);
+    ck_assert_msg(o != NULL, "not JSON: %s", r.out);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(o, "rows")), 3);
+    const cJSON *sync = tcmp_row(o, "sync", 30), *async = tcmp_row(o, "async", 30);
+    ck_assert_msg(sync != NULL && async != NULL && tcmp_row(o, "threads", 30) != NULL, "rows: %s", r.out);
+    ck_assert_msg(num(sync, "wall_s") >= 0.6, "sync %.3fs for 30 pages of 20 ms", num(sync, "wall_s"));
+    ck_assert_msg(num(async, "wall_s") * 2 < num(sync, "wall_s"), "async %.3fs", num(async, "wall_s"));
+    cJSON_Delete(o);
+    FILE *f = fopen(page, "r");
+    ck_assert_ptr_nonnull(f);
+    static char text[1 << 20];
+    text[fread(text, 1, sizeof text - 1, f)] = '\0';
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(text, "Pages read over time"));
+    tcmp_rmtree(cdir);
+
+    const char *const bad[][5] = {{"--family", "30", NULL}, {"--crawl", "family/1", NULL},
+                                  {"--crawl", "/family/1", "--numbers", "10", NULL}};
+    const char *const flags[] = {"--family", "--crawl", "--numbers"};
+    for (size_t i = 0; i < 3; i++) {
+        r = (struct tcmp_run){.args = bad[i]};
+        tcmp_run(&r, 10000);
+        ck_assert_int_eq(r.rc, 2);
+        tcmp_one_line_with(&r, (const char *const[]){flags[i], NULL});
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("compare-report");
@@ -236,5 +282,6 @@ int main(void)
     tcase_add_test(tc, html_of_large_runs_stays_small);
     tc = testsuite_case(s, "concurrency", 120, NULL, NULL);
     tcase_add_test(tc, concurrency_runs_waves);
+    tcase_add_test(tc, crawl_compares_modes);
     return testsuite_run(s);
 }

@@ -287,10 +287,10 @@ START_TEST(timeline_csv)
     stats_end(&st, 1, st.t0_us + 2000250, 0, STATS_ERR_CONNECT);
     stats_set_bytes(&st, 0, 123);
     char *buf = written(report_timeline, &st, NULL);
-    ck_assert_str_eq(buf, "id,start_s,end_s,status,error,intended_s,bytes\n"
-                          "1,0.001500,1.001500,200,,0.001500,123\n"
-                          "2,2.000000,2.000250,0,connect,2.000000,0\n"
-                          "3,,,0,closed,,0\n");
+    ck_assert_str_eq(buf, "id,start_s,end_s,status,error,intended_s,bytes,depth\n"
+                          "1,0.001500,1.001500,200,,0.001500,123,\n"
+                          "2,2.000000,2.000250,0,connect,2.000000,0,\n"
+                          "3,,,0,closed,,0,\n");
     free(buf);
     stats_free(&st);
 }
