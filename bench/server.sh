@@ -9,9 +9,9 @@
 #    over a second by itself, so the server may add only the delay:
 #                                target: wall(sayhi) <= 1 s + 1.1 x wall(nginx)
 #    and the server's peak RSS                       target: <= 64 MB
-# c) 10,000 concurrent requests with delay=lognormal:200ms,1s (hey): the
-#    server's own lateness, `took` minus the delay drawn in its access log,
-#    at p99                                          target: <= 2 ms
+# c) 10,000 concurrent requests with delay=lognormal:200ms,1s (hey), pinned
+#    as in a): the server's own lateness, `took` minus the delay drawn in its
+#    access log, at p99, median of 3 runs            target: <= 2 ms
 #    and its peak RSS                                target: <= 64 MB
 # d) 5,000 concurrent requests with size=100k&delay=1s (hey): all complete,
 #    and the server's peak RSS                       target: <= 64 MB
@@ -65,7 +65,7 @@ for _ in $(seq "$RUNS"); do
         --user-data-dir="$tmp/chromium" "http://127.0.0.1:$sayhi_port/" >/dev/null 2>&1 &
     chromium_pid=$!
     track_pid "$chromium_pid"
-    sleep 2 # the page is up and polling
+    sleep 5 # the page is up and polling, chromium past its start-up work
     dash_rpss+=("$(wrk_rps "http://127.0.0.1:$sayhi_port/say-hi")")
     if ! kill -0 "$chromium_pid" 2>/dev/null; then
         echo "$bench_name: chromium exited before the run with the dashboard ended" >&2
@@ -87,16 +87,26 @@ for _ in $(seq "$RUNS"); do sayhi_walls+=("$(hey_wave "http://127.0.0.1:$sayhi_p
 rss_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$sayhi_pid/status")
 stop_pid "$sayhi_pid"
 
-echo "c) hey -n 10000 -c 10000, delay=lognormal:200ms,1s ..." >&2
-start_sayhi --access-log --seed 1
-hey_wave "http://127.0.0.1:$sayhi_port/say-hi?delay=lognormal:200ms,1s" >/dev/null
-lognormal_rss_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$sayhi_pid/status")
-stop_pid "$sayhi_pid"
-# "... delay=D.DDDms took=T.TTTms": lateness in ms, p99 by nearest rank
-late_p99=$(awk '/ INFO GET \/say-hi\?delay=lognormal/ {
-        d = $0; sub(/.* delay=/, "", d); sub(/ms .*/, "", d)
-        t = $0; sub(/.* took=/, "", t); sub(/ms.*/, "", t)
-        print t - d }' "$tmp/sayhi.out" | sort -g | awk '{v[NR] = $1} END {r = int(NR * 0.99); if (r < NR * 0.99) r++; print NR == 10000 ? v[r] : "missing"}')
+# c) The server on CPU 0 and hey on CPU 1, as in a): unpinned, hey's threads
+# take the server's CPU for tens of ms at a time and the lateness measured is
+# the scheduler's (p99 50-150 ms here), not the server's.
+echo "c) hey -n 10000 -c 10000, delay=lognormal:200ms,1s, $RUNS runs ..." >&2
+lates=() lognormal_rss_kb=0
+for _ in $(seq "$RUNS"); do
+    start_sayhi --access-log --seed 1
+    pin_servers 0
+    taskset -c 1 hey -n 10000 -c 10000 "http://127.0.0.1:$sayhi_port/say-hi?delay=lognormal:200ms,1s" >/dev/null 2>&1
+    rss=$(awk '/^VmHWM:/ {print $2}' "/proc/$sayhi_pid/status")
+    [ "$rss" -gt "$lognormal_rss_kb" ] && lognormal_rss_kb=$rss
+    stop_pid "$sayhi_pid"
+    # "... delay=D.DDDms took=T.TTTms": lateness in ms, p99 by nearest rank
+    lates+=("$(awk '/ INFO GET \/say-hi\?delay=lognormal/ {
+            d = $0; sub(/.* delay=/, "", d); sub(/ms .*/, "", d)
+            t = $0; sub(/.* took=/, "", t); sub(/ms.*/, "", t)
+            print t - d }' "$tmp/sayhi.out" | sort -g |
+        awk '{v[NR] = $1} END {r = int(NR * 0.99); if (r < NR * 0.99) r++; print NR == 10000 ? v[r] : 99999}')")
+done
+late_p99=$(printf '%s\n' "${lates[@]}" | median)
 
 echo "d) hey -n 5000 -c 5000, size=100k&delay=1s ..." >&2
 start_sayhi --delay 0
@@ -125,11 +135,12 @@ awk -v srps="$sayhi_rps" -v nrps="$nginx_rps" -v sw="$sayhi_wall" -v nw="$nginx_
     -v sws="${sayhi_walls[*]}" -v nws="${nginx_walls[*]}" -v srs="${sayhi_rpss[*]}" -v nrs="${nginx_rpss[*]}" \
     -v late="$late_p99" -v lrss="$lognormal_rss_kb" -v bigok="${big_ok:-0}" -v brss="$big_rss_kb" \
     -v sbps="$sayhi_bps" -v nbps="$nginx_bps" -v sbs="${sayhi_bpss[*]}" -v nbs="${nginx_bpss[*]}" \
-    -v prps="$plain_rps" -v drps="$dash_rps" -v prs="${plain_rpss[*]}" -v drs="${dash_rpss[*]}" 'BEGIN {
+    -v prps="$plain_rps" -v drps="$dash_rps" -v prs="${plain_rpss[*]}" -v drs="${dash_rpss[*]}" \
+    -v lts="${lates[*]}" 'BEGIN {
     ratio = srps / nrps; ok_a = ratio >= 1.0
     limit = 1 + 1.1 * nw; ok_b = sw <= limit
     mb = rss / 1024; ok_rss = mb <= 64
-    ok_late = late != "missing" && late <= 2
+    ok_late = late <= 2
     lmb = lrss / 1024; ok_lrss = lmb <= 64
     ok_big = bigok == 5000
     bmb = brss / 1024; ok_brss = bmb <= 64
@@ -149,6 +160,7 @@ awk -v srps="$sayhi_rps" -v nrps="$nginx_rps" -v sw="$sayhi_wall" -v nw="$nginx_
     printf "wrk runs (req/s): sayhi %s | nginx %s\n", srs, nrs
     printf "wrk runs with the dashboard open (req/s): %s | without: %s\n", drs, prs
     printf "hey runs (s): sayhi %s | nginx %s\n", sws, nws
+    printf "lognormal runs, lateness p99 (ms): %s\n", lts
     printf "wrk runs at 100 KB (body bytes/s): sayhi %s | nginx %s\n", sbs, nbs
     exit fails > 0
 }'
