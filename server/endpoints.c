@@ -26,7 +26,7 @@ static const struct endpoint table[] = {
     {"/stats", false, "GET, HEAD", serve_stats, "/stats", "what the server has served and holds now, as JSON"},
     {"/healthz", false, "GET, HEAD", serve_healthz, "/healthz", "{\"status\":\"ok\"} at once"},
     {"/", false, "GET, HEAD", serve_dashboard, "/", "the live dashboard: open it in a browser"},
-    {"/recent", false, "GET, HEAD", serve_recent, "/recent?since=ID",
+    {"/recent", false, "GET, HEAD", serve_recent, "/recent?since=ID&max=K",
      "the dashboard's data: the latest requests and the last 60 s, as JSON"},
 };
 #define ENDPOINTS (sizeof table / sizeof table[0])
@@ -225,15 +225,21 @@ static enum MHD_Result serve_dashboard(struct server *s, struct request *r)
 }
 
 struct since_walk {
-    uint64_t since;
+    uint64_t since, max;
 };
 
+/* ?since=ID and ?max=K; anything else, or a value that is not a number,
+ * leaves the default (0, and the whole ring). */
 static int on_since(const char *key, size_t key_len, const char *value, size_t value_len, void *arg)
 {
     struct since_walk *w = arg;
     (void)key_len;
-    if (strcmp(key, "since") == 0 && value != NULL && value_len > 0 && value_len < 20)
+    if (value == NULL || value_len == 0 || value_len >= 20 || strspn(value, "0123456789") != value_len)
+        return 0;
+    if (strcmp(key, "since") == 0)
         w->since = strtoull(value, NULL, 10);
+    else if (strcmp(key, "max") == 0)
+        w->max = strtoull(value, NULL, 10);
     return 0;
 }
 
@@ -251,8 +257,10 @@ static unsigned open_requests(const struct server *s, struct recent_open *out, u
 
 static enum MHD_Result serve_recent(struct server *s, struct request *r)
 {
-    struct since_walk w = {.since = 0};
+    struct since_walk w = {.since = 0, .max = RECENT_MAX};
     target_each_param(r->query, on_since, &w);
+    if (w.max < RECENT_MAX && s->recent.ended > w.max && w.since < s->recent.ended - w.max)
+        w.since = s->recent.ended - w.max; /* the page keeps only the last max */
     static struct recent_open open[RECENT_MAX];
     unsigned nopen = open_requests(s, open, RECENT_MAX);
     int64_t now = stats_now_us() - s->started_us;
