@@ -1,16 +1,9 @@
 /* sched: the request schedule of sayhi-async (sched.h). */
 #include "sched.h"
 
-#include <math.h>
+#include "rng.h"
 
-/* splitmix64: tiny, well known, and enough for exponential gaps. */
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+#include <math.h>
 
 /* Microseconds from one request's due time to the next's. */
 static double gap_us(struct sched *s)
@@ -18,7 +11,7 @@ static double gap_us(struct sched *s)
     double mean = 1e6 / s->rate;
     if (!s->poisson)
         return mean;
-    double u = ((double)(splitmix64(&s->rng) >> 11) + 1.0) / 9007199254740993.0; /* (0, 1] */
+    double u = ((double)(rng_splitmix64(&s->rng) >> 11) + 1.0) / 9007199254740993.0; /* (0, 1] */
     return -log(u) * mean;
 }
 

@@ -6,7 +6,8 @@
  * sequence on every machine: unit tests pin their reference outputs.
  * Sampling methods are fixed and documented, so the number of draws each
  * call consumes is known. Not for: anything secret (not cryptographic), or
- * the distributions themselves (dist.c). */
+ * the distributions themselves (server/dist.c). Shared by the server's draws
+ * and sayhi-async's Poisson gaps. */
 #ifndef SAYHI_RNG_H
 #define SAYHI_RNG_H
 
