@@ -1,7 +1,7 @@
 /* listener: the server's listening socket, opened by us rather than by
  * libmicrohttpd so that a failure names its cause ("Address already in use")
  * and port 0 resolves to the real port before anything is printed.
- * Not for: accepting connections (libmicrohttpd does that). */
+ * Not for: accepting connections (server.c does that, a few per loop pass). */
 #ifndef SAYHI_LISTENER_H
 #define SAYHI_LISTENER_H
 

@@ -111,7 +111,10 @@ struct server {
     uint64_t suspended;     /* requests in waiting and due */
     uint64_t active;        /* requests begun and not yet completed */
     unsigned connections;   /* open connections, as MHD notifies them */
-    unsigned connection_limit; /* what MHD was given: at it, MHD stops accepting */
+    unsigned connection_limit; /* at it, the server stops accepting */
+    int listen_fd;             /* accepted from here and handed to MHD; -1 once closed */
+    struct event *listen_ev;   /* pending while accepting; deleted at the limit */
+    struct event *accept_retry_ev;
     int64_t started_us;
     bool draining, expired;
 };
