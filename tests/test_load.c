@@ -97,6 +97,30 @@ START_TEST(stall_counts_from_the_intended_start)
 }
 END_TEST
 
+/* The open loop opens its first connections before the schedule starts
+ * (20 at 20,000/s): refused, each request still gets its own connect error,
+ * said once, and the run ends at once. */
+START_TEST(open_loop_against_a_dead_server)
+{
+    struct test_server s;
+    static const char *const args[] = {"--quiet", NULL};
+    ck_assert_int_eq(test_server_start(&s, args), 0);
+    unsigned port = s.port;
+    test_server_stop(&s, SIGKILL, 5000);
+    tc_run(&r, "async", (const char *const[]){"--rate", "20000", "-n", "50", "--url", tc_url(port, "/say-hi"),
+                                              "--json", NULL}, 20000);
+    ck_assert_int_eq(r.rc, 1);
+    char want[96];
+    snprintf(want, sizeof want, "cannot connect to 127.0.0.1:%u: Connection refused\n", port);
+    ck_assert_msg(strstr(r.err, want) != NULL, "stderr: %s", r.err);
+    cJSON *o = tc_json(&r);
+    ck_assert_int_eq((int)tc_num(o, "failed"), 50);
+    ck_assert_int_eq((int)tc_num(cJSON_GetObjectItem(o, "errors"), "connect"), 50);
+    ck_assert_msg(r.elapsed < 5, "took %.2fs", r.elapsed);
+    cJSON_Delete(o);
+}
+END_TEST
+
 START_TEST(duration_ends_the_run)
 {
     const char *c = tc_clients[_i];
@@ -289,6 +313,7 @@ int main(void)
     tcase_add_loop_test(shared, bad_values_exit_2, 0, 2);
     TCase *own = testsuite_case(s, "own-server", 120, NULL, NULL);
     tcase_add_test(own, stall_counts_from_the_intended_start);
+    tcase_add_test(own, open_loop_against_a_dead_server);
     tcase_add_loop_test(own, method_headers_body_arrive, 0, 2);
     tcase_add_loop_test(own, check_each_way, 0, 2);
     return testsuite_run(s);
