@@ -96,8 +96,14 @@ median_of() { awk "{print \$$1}" "${@:2}" | median; }
 mb() { python3 -c "import sys; print('%.1f' % (float(sys.argv[1]) / 1024))" "$1"; }
 
 slow="$sayhi_base/say-hi?delay=1s"
+# Each run starts on an idle server: right after h2load exits, sayhi-server
+# still closes its 10,000 connections for a second or so, and sayhi-async run
+# into that took 2.34-2.36 s against 1.64-1.68 s after a settle (h2load
+# 1.97-2.15 s either way): the order, not the client, made the figure.
 for i in 1 2 3; do
+    settle "$sayhi_pid"
     timed "$tmp/c-h2load-$i" h2load --h1 -n 10000 -c 10000 "$slow"
+    settle "$sayhi_pid"
     timed "$tmp/c-async-$i" "$ASYNC" --url "$slow" --number 10000 --concurrency 10000 --quiet
 done
 hw=$(median_of 1 "$tmp"/c-h2load-?); hr=$(median_of 2 "$tmp"/c-h2load-?)
@@ -109,6 +115,7 @@ verdict "$(mb "$ar")" "<=" 64
 if grep -q . "$tmp"/c-async-?.err; then echo "clients.sh: sayhi-async reported: $(head -1 "$tmp"/c-async-1.err)" >&2; fi
 
 for i in 1 2 3; do
+    settle "$sayhi_pid"
     timed "$tmp/d-threads-$i" "$SYNC" --url "$slow" --number 1000 --threads 100 --quiet
     timed "$tmp/d-async-$i" "$ASYNC" --url "$slow" --number 1000 --quiet
 done

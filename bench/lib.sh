@@ -2,7 +2,7 @@
 #
 # Gives: $tmp (removed at exit), track_pid PID (killed at exit), bench_prepare,
 # start_sayhi ARGS... (sets sayhi_pid, sayhi_port), start_nginx (sets nginx_pid,
-# nginx_port), pin_servers CPUS, stop_pid PID, free_port, median, hey_wave URL.
+# nginx_port), pin_servers CPUS, settle PID, stop_pid PID, free_port, median, hey_wave URL.
 
 BUILD=${BUILD:-build}
 SERVER=$BUILD/server/sayhi-server
@@ -83,6 +83,19 @@ EOF
 pin_servers() {
     for p in "$sayhi_pid" "${nginx_pid:-}" $([ -n "${nginx_pid:-}" ] && pgrep -P "$nginx_pid"); do
         [ -n "$p" ] && taskset -a -p -c "$1" "$p" >/dev/null
+    done
+}
+
+# settle PID: waits (at most 5 s) until PID has used no CPU for 200 ms: a
+# server still tearing down the last run's 10,000 connections would bill that
+# work to the next run, whichever tool it is.
+settle() {
+    local before after
+    for _ in $(seq 25); do
+        before=$(awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null) || return 0
+        sleep 0.2
+        after=$(awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null) || return 0
+        [ "$before" = "$after" ] && return 0
     done
 }
 
