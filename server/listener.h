@@ -15,8 +15,9 @@ struct listener {
     char url[96];  /* "http://127.0.0.1:8080", "http://[::1]:8080" */
 };
 
-/* Binds host:port (port 0: any free port) and listens with a backlog of at
- * least backlog. Returns 0, or -1 after printing a one-line error. */
+/* Binds host:port (port 0: any free port) and listens asking for a backlog
+ * of backlog (the kernel caps it at net.core.somaxconn). Returns 0, or -1
+ * after printing a one-line error. */
 int listener_open(const char *host, unsigned port, unsigned backlog, struct listener *out);
 
 #endif

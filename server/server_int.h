@@ -115,6 +115,7 @@ struct server {
     int listen_fd;             /* accepted from here and handed to MHD; -1 once closed */
     struct event *listen_ev;   /* pending while accepting; deleted at the limit */
     struct event *accept_retry_ev;
+    bool accept_failing;       /* an accept failed for want of fds or memory, and was said */
     int64_t started_us;
     bool draining, expired;
 };

@@ -121,6 +121,35 @@ START_TEST(open_loop_against_a_dead_server)
 }
 END_TEST
 
+/* A server kept busy by keep-alive clients still takes new connections:
+ * while 50 connections of sayhi-async ask as fast as they can, a request on
+ * a new connection is answered within a second, not when the load ends. */
+START_TEST(busy_server_still_accepts)
+{
+    struct test_server s;
+    static const char *const args[] = {"--delay", "0", "--quiet", NULL};
+    ck_assert_int_eq(test_server_start(&s, args), 0);
+    pid_t load = fork();
+    if (load == 0) {
+        static char out[1 << 16], err[1 << 12];
+        const char *const a[] = {"-c", "50", "-z", "4s", "--quiet", "--url", tc_url(s.port, "/say-hi"), NULL};
+        _exit(test_exec(tc_bin("async"), a, out, sizeof out, err, sizeof err, 30000, NULL) == 0 ? 0 : 1);
+    }
+    usleep(1000 * 1000);
+    struct http_response resp;
+    double t0 = test_now();
+    int status = http_get(s.port, "GET", "/say-hi", &resp);
+    double took = test_now() - t0;
+    int load_status = -1;
+    bool load_running = waitpid(load, &load_status, WNOHANG) == 0;
+    waitpid(load, &load_status, 0);
+    test_server_stop(&s, SIGTERM, 10000);
+    ck_assert_msg(load_running, "the load ended before the request was made");
+    ck_assert_msg(status == 200 && took < 1.0, "status %d after %.2f s under load", status, took);
+    ck_assert_msg(WIFEXITED(load_status) && WEXITSTATUS(load_status) == 0, "the load run failed");
+}
+END_TEST
+
 START_TEST(duration_ends_the_run)
 {
     const char *c = tc_clients[_i];
@@ -314,6 +343,7 @@ int main(void)
     TCase *own = testsuite_case(s, "own-server", 120, NULL, NULL);
     tcase_add_test(own, stall_counts_from_the_intended_start);
     tcase_add_test(own, open_loop_against_a_dead_server);
+    tcase_add_test(own, busy_server_still_accepts);
     tcase_add_loop_test(own, method_headers_body_arrive, 0, 2);
     tcase_add_loop_test(own, check_each_way, 0, 2);
     return testsuite_run(s);

@@ -6,6 +6,7 @@
 
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -282,9 +283,10 @@ static void all_answered(unsigned port, int n, const char *raw)
 
 /* Past --max-connections new connections wait in the accept queue until a
  * connection closes, then are served: at any limit, kept alive or not, and
- * when the slots were freed by --idle-timeout. libmicrohttpd takes its
- * listening socket out of its epoll set at the limit and puts it back only on
- * a later run, which nothing started once the last connection had closed. */
+ * when the slots were freed by --idle-timeout. (When libmicrohttpd owned the
+ * listening socket, it stopped watching it at the limit and looked again only
+ * on a later run, which nothing started once the last connection had closed;
+ * the server now stops and restarts accepting itself.) */
 START_TEST(accepts_again_after_the_connection_limit)
 {
     struct test_server s;
@@ -379,6 +381,46 @@ static size_t read_output(const struct test_server *s, char *buf, size_t len, in
  * reason of an error, and control bytes escaped: a %0a or a raw byte in the
  * target cannot forge a second line. Responses libmicrohttpd sends by itself
  * are logged too. */
+/* Out of fds, accept fails (EMFILE): the server says so once, keeps
+ * trying, and serves the connections that waited once fds are back, instead
+ * of spinning on the listening socket or dropping it. */
+START_TEST(accepts_again_after_running_out_of_fds)
+{
+    struct test_server s;
+    struct http_response r;
+    static const char *const args[] = {"--delay", "0", NULL};
+    char out[4096], path[64];
+    ck_assert_int_eq(test_server_start(&s, args), 0);
+    ck_assert_int_eq(http_get(s.port, "GET", "/say-hi", &r), 200);
+    read_output(&s, out, sizeof out, 100);
+    struct rlimit old, none;
+    ck_assert_int_eq(prlimit(s.pid, RLIMIT_NOFILE, NULL, &old), 0);
+    snprintf(path, sizeof path, "/proc/%d/fd", (int)s.pid);
+    DIR *d = opendir(path);
+    ck_assert_ptr_nonnull(d);
+    rlim_t open_fds = 0;
+    while (readdir(d) != NULL)
+        open_fds++;
+    closedir(d);
+    none = (struct rlimit){.rlim_cur = open_fds - 2, .rlim_max = old.rlim_max}; /* less "." and ".." */
+    ck_assert_int_eq(prlimit(s.pid, RLIMIT_NOFILE, &none, NULL), 0);
+    const char *get = "GET /say-hi HTTP/1.1\r\nHost: x\r\n\r\n";
+    int waiting = http_connect(s.port); /* the kernel accepts it; the server cannot */
+    ck_assert_int_ge(waiting, 0);
+    ck_assert_int_eq(write(waiting, get, strlen(get)), (ssize_t)strlen(get));
+    usleep(350 * 1000); /* three retries */
+    ck_assert_int_eq(prlimit(s.pid, RLIMIT_NOFILE, &old, NULL), 0);
+    double t0 = test_now();
+    ck_assert_int_eq(http_exchange(waiting, NULL, 0, &r, 5000), 200);
+    ck_assert_msg(test_now() - t0 < 1.0, "served %.2f s after fds were back", test_now() - t0);
+    close(waiting);
+    read_output(&s, out, sizeof out, 200);
+    const char *said = strstr(out, "cannot accept a connection: Too many open files; trying again every 100 ms\n");
+    ck_assert_msg(said != NULL && strstr(said + 1, "cannot accept") == NULL, "said once? %s", out);
+    ck_assert_int_eq(test_server_stop(&s, SIGTERM, 5000), 0);
+}
+END_TEST
+
 START_TEST(access_log_line)
 {
     struct test_server s;
@@ -537,6 +579,7 @@ int main(void)
     tcase_add_test(own, grace_expiry_answers_503);
     tcase_add_test(own, grace_ends_unfinished_requests_too);
     tcase_add_test(own, access_log_line);
+    tcase_add_test(own, accepts_again_after_running_out_of_fds);
     tcase_add_test(own, quiet_is_quiet_about_bad_clients);
     tcase_add_test(own, bind_v4_mapped_address);
     tcase_add_test(own, accepts_again_after_the_connection_limit);
