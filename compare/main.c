@@ -402,7 +402,7 @@ static int report(const struct config *cfg, const struct output_context *ctx, co
     else
         output_table(stdout, rows, n, ctx);
     if (cfg->csv != NULL)
-        failed |= output_csv(cfg->csv, rows, n) != 0;
+        failed |= output_csv(cfg->csv, rows, n, ctx) != 0;
     if (cfg->plot != NULL && n > 0)
         failed |= plot_draw(cfg->plot, tmpdir, rows, n, ctx) != 0;
     if (cfg->html != NULL)

@@ -102,7 +102,7 @@ void output_table(FILE *out, const struct run_result *rows, size_t n, const stru
                 ctx->planned);
 }
 
-int output_csv(const char *path, const struct run_result *rows, size_t n)
+int output_csv(const char *path, const struct run_result *rows, size_t n, const struct output_context *ctx)
 {
     FILE *f = fopen(path, "w");
     if (f == NULL) {
@@ -114,14 +114,15 @@ int output_csv(const char *path, const struct run_result *rows, size_t n)
      * the final flush in fclose. */
     int err = 0;
     if (fprintf(f, "mode,number,concurrency,wall_s,requests_per_s,speedup,peak_in_flight,ok,failed,rss_kb,cpu_s,"
-                   "threads\n") < 0)
+                   "threads%s\n", ctx->crawl != NULL ? ",levels" : "") < 0)
         err = errno;
     for (size_t i = 0; i < n && err == 0; i++) {
         const struct run_result *r = &rows[i];
         struct output_cells c = output_optional_cells(r, "%.3f", "");
-        if (fprintf(f, "%s,%u,%u,%.6f,%.3f,%s,%s,%llu,%llu,%ld,%.6f,%u\n", run_mode_name(r->mode), r->number,
+        if (fprintf(f, "%s,%u,%u,%.6f,%.3f,%s,%s,%llu,%llu,%ld,%.6f,%u", run_mode_name(r->mode), r->number,
                     r->concurrency, r->elapsed_s, r->requests_per_s, c.speedup, c.peak, r->ok, r->failed,
-                    r->cost.rss_kb, r->cost.cpu_s, r->cost.threads) < 0)
+                    r->cost.rss_kb, r->cost.cpu_s, r->cost.threads) < 0 ||
+            (ctx->crawl != NULL && fprintf(f, ",%u", r->levels) < 0) || fputc('\n', f) == EOF)
             err = errno;
     }
     return output_close(f, err, "--csv", path);
@@ -173,6 +174,8 @@ int output_json(FILE *out, const struct run_result *rows, size_t n, const struct
         cJSON_AddNumberToObject(row, "rss_kb", (double)r->cost.rss_kb);
         jsonnum_add(row, "cpu_s", r->cost.cpu_s, JSONNUM_SECONDS);
         cJSON_AddNumberToObject(row, "threads", r->cost.threads);
+        if (ctx->crawl != NULL)
+            cJSON_AddNumberToObject(row, "levels", r->levels);
         cJSON_AddItemToArray(arr, row);
     }
     char *s = cJSON_PrintUnformatted(o); /* one line, as the clients print and the README shows */

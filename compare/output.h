@@ -43,8 +43,8 @@ const char *output_modes_title(const struct run_result *rows, size_t n, char *bu
  * finished" and the JSON has "interrupted":true (only then, as the clients'). */
 void output_table(FILE *out, const struct run_result *rows, size_t n, const struct output_context *ctx);
 /* Columns after the table's: threads (most seen at once), peak RSS, CPU
- * user+sys of the client process. */
-int output_csv(const char *path, const struct run_result *rows, size_t n);
+ * user+sys of the client process; under --crawl, the levels read. */
+int output_csv(const char *path, const struct run_result *rows, size_t n, const struct output_context *ctx);
 /* Closes a file written for flag: 0, or -1 after one line naming the flag,
  * the path and err (the errno of the first write that failed; 0: none)
  * or fclose's, where a full disk often shows only at the final flush. */

@@ -235,8 +235,10 @@ START_TEST(crawl_compares_modes)
     char cdir[128], page[160];
     tcmp_mkdtemp(cdir, sizeof cdir);
     snprintf(page, sizeof page, "%s/crawl.html", cdir);
+    char csv[160];
+    snprintf(csv, sizeof csv, "%s/crawl.csv", cdir);
     const char *const args[] = {"--crawl", "/family/1", "--family", "30", "--delay", "20ms", "--json", "--quiet",
-                                "--html", page, NULL};
+                                "--html", page, "--csv", csv, NULL};
     r = (struct tcmp_run){.args = args};
     tcmp_run(&r, 60000);
     ck_assert_msg(r.rc == 0, "exit %d: %s", r.rc, r.err);
@@ -247,6 +249,10 @@ START_TEST(crawl_compares_modes)
     ck_assert_msg(sync != NULL && async != NULL && tcmp_row(o, "threads", 30) != NULL, "rows: %s", r.out);
     ck_assert_msg(num(sync, "wall_s") >= 0.6, "sync %.3fs for 30 pages of 20 ms", num(sync, "wall_s"));
     ck_assert_msg(num(async, "wall_s") * 2 < num(sync, "wall_s"), "async %.3fs", num(async, "wall_s"));
+    /* the family of 30 reads in 3 levels (1, its parents and children, theirs), the same in every mode */
+    ck_assert_msg(num(sync, "levels") >= 2 && num(sync, "levels") == num(async, "levels") &&
+                      num(async, "levels") == num(tcmp_row(o, "threads", 30), "levels"),
+                  "levels: %s", r.out);
     cJSON_Delete(o);
     FILE *f = fopen(page, "r");
     ck_assert_ptr_nonnull(f);
@@ -254,6 +260,13 @@ START_TEST(crawl_compares_modes)
     text[fread(text, 1, sizeof text - 1, f)] = '\0';
     fclose(f);
     ck_assert_ptr_nonnull(strstr(text, "Pages read over time"));
+    f = fopen(csv, "r");
+    ck_assert_ptr_nonnull(f);
+    text[fread(text, 1, sizeof text - 1, f)] = '\0';
+    fclose(f);
+    const char *header = "mode,number,concurrency,wall_s,requests_per_s,speedup,peak_in_flight,ok,failed,rss_kb,"
+                         "cpu_s,threads,levels\n";
+    ck_assert_msg(strncmp(text, header, strlen(header)) == 0, "csv: %s", text);
     tcmp_rmtree(cdir);
 
     const char *const bad[][5] = {{"--family", "30", NULL}, {"--crawl", "family/1", NULL},
