@@ -26,7 +26,8 @@ struct conn {
     int fd;
     bool connecting;
     bool busy;       /* a request is in flight on this connection */
-    bool reused;     /* the connection already carried a response */
+    bool reused;     /* the connection already carried a response, or was opened ahead (warm_up) */
+    bool carried;    /* the socket carried a request: bytes on it when idle follow c->id's response */
     bool retried;    /* the current request was re-sent once already */
     size_t id;
     const char *req;  /* the request's bytes: the run's, or a crawl page's (own) */
@@ -159,6 +160,7 @@ static int conn_connect(struct conn *c)
     event_assign(&c->wev, a->base, c->fd, EV_WRITE, on_write, c);
     c->sent = 0;
     c->got = 0;
+    c->carried = false;
     if (connect(c->fd, (const struct sockaddr *)&a->cfg->addr.ss, a->cfg->addr.len) != 0) {
         if (errno != EINPROGRESS) {
             int err = errno;
@@ -209,6 +211,7 @@ static void request_start(struct conn *c, const struct sched_next *n, int64_t no
         a->peak = a->sched.next - a->done;
     c->id = n->id;
     c->busy = true;
+    c->carried = true;
     c->retried = false;
     c->sent = 0;
     c->got = 0;
@@ -303,7 +306,7 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
     if (r < 0 && (errno == EAGAIN || errno == EINTR))
         return;
     if (!c->busy) { /* the server closed, or wrote to, an idle connection */
-        if (r > 0)
+        if (r > 0 && c->carried) /* on one opened ahead and never used, no request to blame */
             client_note_unsolicited(c->a->cfg, c->a->st, c->id, (size_t)r);
         conn_close(c);
         return;
@@ -384,11 +387,13 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
  * requests found none free and each opened its own: at 45,000/s a connect
  * takes longer than the 22 us between two requests, and the first 150 ms
  * of the schedule went out up to 40 ms late while a thousand were opened.
- * The connects are waited for here, before t0, at most --timeout or 1 s; a
- * connection that failed is opened again, and its error reported, by the
- * request that gets it. */
+ * The connects are waited for here, before t0, at most --timeout or 100 ms;
+ * one not done by then is closed, and one that failed too: the request that
+ * gets its slot opens it again (and reports its error). One that is done
+ * counts as kept alive: if the server closed it meanwhile, its first request
+ * is sent again on a new connection. */
 #define WARM_LATENCY_US 1000
-#define WARM_WAIT_MAX_US 1000000
+#define WARM_WAIT_MAX_US 100000
 
 static void warm_up(struct async *a)
 {
@@ -429,8 +434,10 @@ static void warm_up(struct async *a)
     for (size_t i = 0; i < n; i++) {
         if (pf[i].fd >= 0) /* not connected in time */
             conn_close(pc[i]);
-        if (pc[i]->fd >= 0)
+        if (pc[i]->fd >= 0) {
+            pc[i]->reused = true;
             event_add(&pc[i]->rev, NULL);
+        }
     }
     free(pf);
     free(pc);
@@ -487,7 +494,7 @@ int async_run(const struct client_config *cfg, size_t *concurrency_io, struct st
     } else {
         if (a.sched.rate > 0 && st->crawl == NULL) { /* the schedule starts once they are open */
             warm_up(&a);
-            t0 = stats_now_us();
+            t0 = st->t0_us = stats_now_us(); /* the run, its records and its elapsed time start now */
             sched_init(&a.sched, cfg->number, t0, client_end_us(cfg, t0), cfg->rate, cfg->poisson,
                        cfg->target.path);
         }

@@ -12,11 +12,14 @@
 
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -117,6 +120,97 @@ START_TEST(open_loop_against_a_dead_server)
     ck_assert_int_eq((int)tc_num(o, "failed"), 50);
     ck_assert_int_eq((int)tc_num(cJSON_GetObjectItem(o, "errors"), "connect"), 50);
     ck_assert_msg(r.elapsed < 5, "took %.2fs", r.elapsed);
+    cJSON_Delete(o);
+}
+END_TEST
+
+/* Stand-in servers for the open loop's connections opened ahead: each
+ * connection in a process of its own, answered 200 kept alive request after
+ * request. The first connection accepted is the one opened ahead. */
+enum ahead_mode { AHEAD_FIRST_CLOSED, AHEAD_IDLE_JUNK };
+
+static void ahead_connection(int fd, enum ahead_mode mode, unsigned nth)
+{
+    static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    char buf[8192];
+    size_t have = 0;
+    bool asked = false;
+    if (mode == AHEAD_FIRST_CLOSED && nth == 0)
+        _exit(0); /* closed at once, before any request: as a server's header timeout would */
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int ready = poll(&p, 1, 3);
+        if (ready == 0 && mode == AHEAD_IDLE_JUNK && !asked && nth > 0) {
+            if (write(fd, "JUNK\r\n", 6) != 6)
+                _exit(0);
+            asked = true; /* once */
+            continue;
+        }
+        if (ready <= 0)
+            continue;
+        ssize_t got = read(fd, buf + have, sizeof buf - have);
+        if (got <= 0)
+            _exit(0);
+        have += (size_t)got;
+        asked = true;
+        for (char *end; (end = memmem(buf, have, "\r\n\r\n", 4)) != NULL;) {
+            if (write(fd, ok, sizeof ok - 1) != (ssize_t)(sizeof ok - 1))
+                _exit(0);
+            size_t used = (size_t)(end + 4 - buf);
+            memmove(buf, buf + used, have - used);
+            have -= used;
+        }
+    }
+}
+
+static void ahead_serve(int lfd, const void *arg)
+{
+    enum ahead_mode mode = *(const enum ahead_mode *)arg;
+    for (unsigned nth = 0;; nth++) {
+        int fd = accept(lfd, NULL, NULL);
+        if (fd < 0)
+            continue;
+        if (fork() == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            close(lfd);
+            ahead_connection(fd, mode, nth);
+        }
+        close(fd);
+    }
+}
+
+/* The connection opened ahead of the schedule counts as kept alive: closed
+ * by the server before its first request, that request is sent again on a
+ * new one, as after any idle close, and succeeds. */
+START_TEST(connection_opened_ahead_and_closed_is_retried)
+{
+    struct test_server s;
+    enum ahead_mode mode = AHEAD_FIRST_CLOSED;
+    ck_assert_int_eq(test_fork_server(&s, ahead_serve, &mode), 0);
+    tc_run(&r, "async", (const char *const[]){"--rate", "1000", "-n", "3", "--url", tc_url(s.port, "/"), "--json",
+                                              NULL}, 20000);
+    test_server_stop(&s, SIGKILL, 5000);
+    ck_assert_msg(r.rc == 0, "exit %d: %s\n%s", r.rc, r.err, r.out);
+    cJSON *o = tc_json(&r);
+    ck_assert_int_eq((int)tc_num(o, "ok"), 3);
+    cJSON_Delete(o);
+}
+END_TEST
+
+/* Bytes a server writes on a connection opened ahead and never used answer
+ * no request: no request is blamed for them (they used to mark the run's
+ * first request bad_status). */
+START_TEST(junk_on_an_unused_connection_blames_no_request)
+{
+    struct test_server s;
+    enum ahead_mode mode = AHEAD_IDLE_JUNK;
+    ck_assert_int_eq(test_fork_server(&s, ahead_serve, &mode), 0);
+    tc_run(&r, "async", (const char *const[]){"--rate", "1500", "-n", "100", "--url", tc_url(s.port, "/"), "--json",
+                                              NULL}, 20000);
+    test_server_stop(&s, SIGKILL, 5000);
+    ck_assert_msg(r.rc == 0, "exit %d: %s\n%s", r.rc, r.err, r.out);
+    cJSON *o = tc_json(&r);
+    ck_assert_msg(tc_num(o, "failed") == 0 && tc_num(o, "ok") == 100, "%s", r.out);
     cJSON_Delete(o);
 }
 END_TEST
@@ -344,6 +438,8 @@ int main(void)
     tcase_add_test(own, stall_counts_from_the_intended_start);
     tcase_add_test(own, open_loop_against_a_dead_server);
     tcase_add_test(own, busy_server_still_accepts);
+    tcase_add_test(own, connection_opened_ahead_and_closed_is_retried);
+    tcase_add_test(own, junk_on_an_unused_connection_blames_no_request);
     tcase_add_loop_test(own, method_headers_body_arrive, 0, 2);
     tcase_add_loop_test(own, check_each_way, 0, 2);
     return testsuite_run(s);
