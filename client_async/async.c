@@ -328,16 +328,21 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
     conn_continue(c);
 }
 
+/* How a non-blocking connect on fd ended: 0, or its errno. */
+static int connect_error(int fd)
+{
+    int err = 0;
+    socklen_t len = sizeof err;
+    return getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 ? errno : err;
+}
+
 static void on_write(evutil_socket_t fd, short what, void *arg)
 {
     struct conn *c = arg;
     (void)what;
     if (c->connecting) {
-        int err = 0;
-        socklen_t len = sizeof err;
         c->connecting = false;
-        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-            err = errno;
+        int err = connect_error(fd);
         if (err != 0) {
             fail(c, STATS_ERR_CONNECT, err);
             conn_continue(c);
@@ -397,7 +402,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 
 static void warm_up(struct async *a)
 {
-    size_t want = (size_t)ceil(a->sched.rate * WARM_LATENCY_US / 1e6);
+    size_t want = (size_t)ceil(a->cfg->rate * WARM_LATENCY_US / 1e6);
     want = want < 1 ? 1 : want > a->nidle ? a->nidle : want;
     struct pollfd *pf = calloc(want, sizeof *pf);
     struct conn **pc = calloc(want, sizeof *pc);
@@ -422,9 +427,7 @@ static void warm_up(struct async *a)
         for (size_t i = 0; r > 0 && i < n; i++) {
             if (pf[i].fd < 0 || pf[i].revents == 0)
                 continue;
-            int err = 0;
-            socklen_t len = sizeof err;
-            if (getsockopt(pf[i].fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0)
+            if (connect_error(pf[i].fd) != 0)
                 conn_close(pc[i]);
             pc[i]->connecting = false;
             pf[i].fd = -1;
@@ -457,7 +460,7 @@ static int setup(struct async *a, size_t concurrency)
     event_config_set_flag(ec, EVENT_BASE_FLAG_NOLOCK); /* one thread: no locks to take */
     /* An open loop sends on a timer: libevent's default clock steps by 1-4
      * ms (DESIGN.md), which would be the sends' lateness. */
-    if (a->sched.rate > 0)
+    if (a->cfg->rate > 0)
         event_config_set_flag(ec, EVENT_BASE_FLAG_PRECISE_TIMER);
     a->base = event_base_new_with_config(ec);
     event_config_free(ec);
@@ -483,21 +486,20 @@ int async_run(const struct client_config *cfg, size_t *concurrency_io, struct st
 {
     size_t concurrency = *concurrency_io;
     struct async a = {.cfg = cfg, .st = st};
-    int64_t t0 = stats_now_us();
-    sched_init(&a.sched, cfg->number, t0, client_end_us(cfg, t0), cfg->rate, cfg->poisson, cfg->target.path);
-    if (st->crawl != NULL)
-        sched_crawl(&a.sched, st->crawl);
     int rc = 0;
     if (setup(&a, concurrency) != 0) {
         cli_error("cannot set up the event loop for %zu connections: out of memory", concurrency);
         rc = -1;
     } else {
-        if (a.sched.rate > 0 && st->crawl == NULL) { /* the schedule starts once they are open */
+        bool warmed = cfg->rate > 0 && st->crawl == NULL;
+        if (warmed) /* the schedule starts once they are open */
             warm_up(&a);
-            t0 = st->t0_us = stats_now_us(); /* the run, its records and its elapsed time start now */
-            sched_init(&a.sched, cfg->number, t0, client_end_us(cfg, t0), cfg->rate, cfg->poisson,
-                       cfg->target.path);
-        }
+        int64_t t0 = stats_now_us();
+        if (warmed)
+            st->t0_us = t0; /* the run's records and its elapsed time start with the schedule */
+        sched_init(&a.sched, cfg->number, t0, client_end_us(cfg, t0), cfg->rate, cfg->poisson, cfg->target.path);
+        if (st->crawl != NULL)
+            sched_crawl(&a.sched, st->crawl);
         log_progress_init(&a.bar, client_progress_wanted(cfg), a.sched.limit, stats_now_us());
         a.tick = event_new(a.base, -1, EV_PERSIST, on_tick, &a);
         if (a.tick != NULL)
