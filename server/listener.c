@@ -89,8 +89,8 @@ int listener_open(const char *host, unsigned port, unsigned backlog, struct list
         getnameinfo((struct sockaddr *)&ss, sl, num, sizeof num, service, sizeof service,
                     NI_NUMERICHOST | NI_NUMERICSERV) == 0)
         sscanf(service, "%u", &real_port);
-    *out = (struct listener){.fd = fd, .ipv6 = ss.ss_family == AF_INET6, .loopback = is_loopback(&ss)};
+    *out = (struct listener){.fd = fd, .loopback = is_loopback(&ss)};
     snprintf(out->host, sizeof out->host, "%s", num);
-    snprintf(out->url, sizeof out->url, out->ipv6 ? "http://[%s]:%u" : "http://%s:%u", num, real_port);
+    snprintf(out->url, sizeof out->url, ss.ss_family == AF_INET6 ? "http://[%s]:%u" : "http://%s:%u", num, real_port);
     return 0;
 }

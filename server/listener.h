@@ -9,7 +9,6 @@
 
 struct listener {
     int fd;
-    bool ipv6;
     bool loopback;
     char host[64]; /* numeric address as bound, e.g. "127.0.0.1", "::1" */
     char url[96];  /* "http://127.0.0.1:8080", "http://[::1]:8080" */
