@@ -121,15 +121,19 @@ static void wake(struct request *r)
  * then take a bounded share of the time whatever the load. */
 #define RESUME_NS_PER_WAITING 50
 
+/* MHD runs here and now, at the timers' priority, and not in a later pass
+ * behind the I/O that pass brings (a flood of closes or new requests): it
+ * processes the resumed connections before the events it collects in the
+ * run, and writes their replies in it. bench/server.sh c), the time from a
+ * timer's firing to its reply queued, p99 of four interleaved runs each:
+ * 1.2-4.0 ms run in the next pass, 0.02-0.22 ms so. */
 static void on_resume(evutil_socket_t fd, short what, void *arg)
 {
     struct server *s = arg;
-    (void)fd;
-    (void)what;
     s->last_resume_us = stats_now_us();
     while (s->due.next != &s->due)
         wake(s->due.next);
-    schedule_mhd_run(s);
+    on_mhd(fd, what, s);
 }
 
 static void schedule_resume(struct server *s)
