@@ -2,7 +2,8 @@
 #
 # Gives: $tmp (removed at exit), track_pid PID (killed at exit), bench_prepare,
 # start_sayhi ARGS... (sets sayhi_pid, sayhi_port), start_nginx (sets nginx_pid,
-# nginx_port), pin_servers CPUS, settle PID, stop_pid PID, free_port, median, hey_wave URL.
+# nginx_port), pin_servers CPUS, settle PID, stop_pid PID, free_port, median, hey_wave URL,
+# cpu_ticks, steal_share BEFORE AFTER.
 
 BUILD=${BUILD:-build}
 SERVER=$BUILD/server/sayhi-server
@@ -100,6 +101,18 @@ settle() {
 }
 
 stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+# cpu_ticks: "stolen all" CPU time so far, all CPUs, from /proc/stat. Stolen
+# time is the hypervisor's: this machine's CPUs wanted to run and did not.
+cpu_ticks() { awk '/^cpu / {t = 0; for (i = 2; i <= 9; i++) t += $i; print $9, t; exit}' /proc/stat; }
+
+# steal_share BEFORE AFTER: the percent of CPU time stolen between two
+# cpu_ticks. A timer or a send due in a stolen stretch is late by what is
+# left of it, whatever the program: the lateness targets read beside it.
+steal_share() {
+    awk -v a="$1" -v b="$2" 'BEGIN {split(a, x, " "); split(b, y, " "); t = y[2] - x[2]
+        printf "%.1f\n", (t > 0 ? 100 * (y[1] - x[1]) / t : 0)}'
+}
 
 median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
