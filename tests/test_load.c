@@ -209,9 +209,10 @@ START_TEST(junk_on_an_unused_connection_blames_no_request) { all_ok_against(AHEA
 END_TEST
 
 /* A server kept busy by keep-alive clients still takes new connections:
- * while 50 connections of sayhi-async ask as fast as they can, a request on
- * a new connection is answered within a second, not when the load ends. */
-START_TEST(busy_server_still_accepts)
+ * while CONC connections of sayhi-async ask for PATH as fast as they can, a
+ * request on a new connection, made five times 100 ms apart, is answered
+ * within a second each time, not when the load ends. */
+static void still_accepts_under(const char *conc, const char *path)
 {
     struct test_server s;
     static const char *const args[] = {"--delay", "0", "--quiet", NULL};
@@ -219,21 +220,43 @@ START_TEST(busy_server_still_accepts)
     pid_t load = fork();
     if (load == 0) {
         static char out[1 << 16], err[1 << 12];
-        const char *const a[] = {"-c", "50", "-z", "4s", "--quiet", "--url", tc_url(s.port, "/say-hi"), NULL};
+        const char *const a[] = {"-c", conc, "-z", "4s", "--quiet", "--url", tc_url(s.port, path), NULL};
         _exit(test_exec(tc_bin("async"), a, out, sizeof out, err, sizeof err, 30000, NULL) == 0 ? 0 : 1);
     }
     usleep(1000 * 1000);
-    struct http_response resp;
-    double t0 = test_now();
-    int status = http_get(s.port, "GET", "/say-hi", &resp);
-    double took = test_now() - t0;
     int load_status = -1;
     bool load_running = waitpid(load, &load_status, WNOHANG) == 0;
-    waitpid(load, &load_status, 0);
+    double worst = 0;
+    int status = 200;
+    for (int i = 0; i < 5 && status == 200; i++) {
+        struct http_response resp;
+        double t0 = test_now();
+        status = http_get(s.port, "GET", "/say-hi", &resp);
+        double took = test_now() - t0;
+        worst = took > worst ? took : worst;
+        usleep(100 * 1000);
+    }
+    if (load_running)
+        waitpid(load, &load_status, 0);
     test_server_stop(&s, SIGTERM, 10000);
-    ck_assert_msg(load_running, "the load ended before the request was made");
-    ck_assert_msg(status == 200 && took < 1.0, "status %d after %.2f s under load", status, took);
+    ck_assert_msg(load_running, "the load ended before the requests were made");
+    ck_assert_msg(status == 200 && worst < 1.0, "status %d, slowest %.2f s under load", status, worst);
     ck_assert_msg(WIFEXITED(load_status) && WEXITSTATUS(load_status) == 0, "the load run failed");
+}
+
+START_TEST(busy_server_still_accepts)
+{
+    still_accepts_under("50", "/say-hi");
+}
+END_TEST
+
+/* Delays of 1 ms on 600 keep-alive connections keep a timer due at almost
+ * every loop pass, and a resume's MHD run reads the next requests, whose
+ * timers keep it so: accepting at I/O priority must still get its pass
+ * (one new connection waited 1.7 s when it did not). */
+START_TEST(short_delays_do_not_starve_accepting)
+{
+    still_accepts_under("600", "/say-hi?delay=1ms");
 }
 END_TEST
 
@@ -431,6 +454,7 @@ int main(void)
     tcase_add_test(own, stall_counts_from_the_intended_start);
     tcase_add_test(own, open_loop_against_a_dead_server);
     tcase_add_test(own, busy_server_still_accepts);
+    tcase_add_test(own, short_delays_do_not_starve_accepting);
     tcase_add_test(own, connection_opened_ahead_and_closed_is_retried);
     tcase_add_test(own, junk_on_an_unused_connection_blames_no_request);
     tcase_add_loop_test(own, method_headers_body_arrive, 0, 2);
