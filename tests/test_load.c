@@ -139,7 +139,7 @@ static void ahead_connection(int fd, enum ahead_mode mode, unsigned nth)
         _exit(0); /* closed at once, before any request: as a server's header timeout would */
     for (;;) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
-        int ready = poll(&p, 1, 3);
+        int ready = poll(&p, 1, 10);
         if (ready == 0 && mode == AHEAD_IDLE_JUNK && !asked && nth > 0) {
             if (write(fd, "JUNK\r\n", 6) != 6)
                 _exit(0);
