@@ -71,8 +71,8 @@ static void run_mhd(struct server *s)
     arm_mhd_timer(s);
 }
 
-/* MHD's epoll fd or timeout: a pass at I/O priority, which on_resume()
- * keeps count of. */
+/* MHD's epoll fd or timeout, at I/O priority: on_resume() reads when this
+ * (or on_accept) last ran. */
 static void on_mhd(evutil_socket_t fd, short what, void *arg)
 {
     struct server *s = arg;

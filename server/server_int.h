@@ -108,7 +108,7 @@ struct server {
     struct request due;     /* sentinel: suspended, their wait over, to be resumed together */
     struct event *resume_ev;
     int64_t last_resume_us;
-    int64_t io_pass_us;     /* when a callback at I/O priority last ran (server.c: on_resume) */
+    int64_t io_pass_us;     /* when MHD's own event or accepting, both at I/O priority, last ran */
     uint64_t suspended;     /* requests in waiting and due */
     uint64_t active;        /* requests begun and not yet completed */
     unsigned connections;   /* open connections, as MHD notifies them */
