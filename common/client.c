@@ -9,6 +9,7 @@
 #include "response.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -192,6 +193,12 @@ bool client_progress_wanted(const struct client_config *cfg)
 {
     /* A crawl does not know how many pages it will find: no bar to fill. */
     return !cfg->json && !cfg->quiet && !cfg->verbose && !cfg->crawl;
+}
+
+int client_cpus_usable(void)
+{
+    cpu_set_t set;
+    return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
 }
 
 void client_request_start(const struct client_config *cfg, struct stats *st, size_t id, int64_t due_us,

@@ -153,6 +153,9 @@ uint64_t client_fit_fd_limit(const struct client_config *cfg, uint64_t want, uin
  * --verbose (log_progress_init adds: only on a terminal, after a second). */
 bool client_progress_wanted(const struct client_config *cfg);
 
+/* How many CPUs this process may run on (its affinity mask); 1 if unknown. */
+int client_cpus_usable(void);
+
 /* Marks request id (0-based) sent at now_us, due at due_us (monotonic;
  * the same in a closed loop): its record, and under --verbose the line "13:17:16.123 start #7" on stderr (ids show
  * 1-based, as in --timeline). */
