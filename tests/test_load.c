@@ -104,6 +104,22 @@ START_TEST(open_loop_behind_reuses_its_connections)
 }
 END_TEST
 
+/* The stand-ins' answer: 200, kept alive. */
+static const char ok_reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+/* Drops the first request head (up to its blank line) from the have bytes
+ * of buf; false while buf holds none whole. */
+static bool take_request_head(char *buf, size_t *have)
+{
+    char *end = memmem(buf, *have, "\r\n\r\n", 4);
+    if (end == NULL)
+        return false;
+    size_t used = (size_t)(end + 4 - buf);
+    memmove(buf, buf + used, *have - used);
+    *have -= used;
+    return true;
+}
+
 /* A stand-in on one epoll loop: every request is answered 200 at once with
  * a 2-byte body, but requests 1000, 1500, 2000, ... (counted over all
  * connections) get a body of BIG_BODY bytes, written as fast as the client
@@ -119,7 +135,6 @@ struct big_conn {
 static void big_serve(int lfd, const void *arg)
 {
     static char zeros[1 << 20];
-    static const char small[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
     static struct big_conn conns[4096];
     (void)arg;
     int ep = epoll_create1(0);
@@ -154,8 +169,7 @@ static void big_serve(int lfd, const void *arg)
                 }
                 if (b->left > 0)
                     break; /* EPOLLOUT brings the rest */
-                char *end = memmem(b->in, b->have, "\r\n\r\n", 4);
-                if (end == NULL) {
+                if (!take_request_head(b->in, &b->have)) {
                     ssize_t got = read(fd, b->in + b->have, sizeof b->in - b->have);
                     if (got == 0 || (got < 0 && errno != EAGAIN)) {
                         epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
@@ -166,16 +180,13 @@ static void big_serve(int lfd, const void *arg)
                     b->have += (size_t)got;
                     continue;
                 }
-                size_t used = (size_t)(end + 4 - b->in);
-                memmove(b->in, end + 4, b->have - used);
-                b->have -= used;
                 if (++requests >= 1000 && requests % 500 == 0) {
                     char head[96];
                     int len = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %lld\r\n\r\n", BIG_BODY);
                     if (write(fd, head, (size_t)len) != len)
                         break;
                     b->left = BIG_BODY;
-                } else if (write(fd, small, sizeof small - 1) != (ssize_t)sizeof small - 1) {
+                } else if (write(fd, ok_reply, sizeof ok_reply - 1) != (ssize_t)sizeof ok_reply - 1) {
                     break;
                 }
             }
@@ -268,7 +279,6 @@ enum ahead_mode { AHEAD_FIRST_CLOSED, AHEAD_IDLE_JUNK };
 
 static void ahead_connection(int fd, enum ahead_mode mode, unsigned nth)
 {
-    static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
     char buf[8192];
     size_t have = 0;
     bool asked = false;
@@ -290,13 +300,9 @@ static void ahead_connection(int fd, enum ahead_mode mode, unsigned nth)
             _exit(0);
         have += (size_t)got;
         asked = true;
-        for (char *end; (end = memmem(buf, have, "\r\n\r\n", 4)) != NULL;) {
-            if (write(fd, ok, sizeof ok - 1) != (ssize_t)(sizeof ok - 1))
+        while (take_request_head(buf, &have))
+            if (write(fd, ok_reply, sizeof ok_reply - 1) != (ssize_t)(sizeof ok_reply - 1))
                 _exit(0);
-            size_t used = (size_t)(end + 4 - buf);
-            memmove(buf, buf + used, have - used);
-            have -= used;
-        }
     }
 }
 
