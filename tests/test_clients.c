@@ -16,18 +16,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-/* Built with AddressSanitizer (gcc says so one way, clang another). */
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
-
 static struct tc_run r; /* large buffers: static, one run at a time */
 static struct test_server srv;
 

@@ -6,6 +6,18 @@
 #include <check.h>
 #include <stdlib.h>
 
+/* Built with AddressSanitizer (gcc says so one way, clang another). */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
 /* A case of s with a timeout; setup/teardown (may be NULL) run once around
  * all its tests, in the parent, e.g. to share one server. */
 static inline TCase *testsuite_case(Suite *s, const char *name, double timeout_s, SFun setup, SFun teardown)
