@@ -99,7 +99,14 @@ START_TEST(open_loop_behind_reuses_its_connections)
     cJSON *o = tc_json(&r);
     ck_assert_int_eq((int)tc_num(o, "number"), 10000);
     ck_assert_int_eq((int)tc_num(o, "failed"), 0);
-    ck_assert_msg(tc_num(o, "concurrency") < 1000, "most in flight: %g, the whole cap", tc_num(o, "concurrency"));
+    /* Under ASan the shared server is sanitized too and cannot answer
+     * 20,000/s: the backlog reaches the cap whatever the client does (the
+     * plain client against it, pinned to one CPU: 1,000 in two runs of two,
+     * as the sanitized client in CI with the suite running alone). The bound
+     * is the plain build's; this build still runs the path for memory
+     * errors. */
+    if (!UNDER_ASAN)
+        ck_assert_msg(tc_num(o, "concurrency") < 1000, "most in flight: %g, the whole cap", tc_num(o, "concurrency"));
     cJSON_Delete(o);
 }
 END_TEST
