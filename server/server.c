@@ -86,6 +86,8 @@ static void on_mhd(evutil_socket_t fd, short what, void *arg)
  * is appended to libevent's active queue, behind the timers being processed. */
 static void schedule_mhd_run(struct server *s) { event_active(s->mhd_ev, EV_READ, 0); }
 
+void server_run_mhd_soon(struct server *s) { schedule_mhd_run(s); }
+
 /* ---- delays ---- */
 
 static void list_insert(struct request *head, struct request *r)
@@ -270,7 +272,7 @@ static void on_trim(evutil_socket_t fd, short what, void *arg)
     struct server *s = arg;
     (void)fd;
     (void)what;
-    if (s->active == 0)
+    if (s->active == s->streams) /* a dashboard open is no load */
         malloc_trim(0);
 }
 
@@ -280,8 +282,19 @@ static void on_trim(evutil_socket_t fd, short what, void *arg)
  * MHD_stop_daemon(), as --grace promises. */
 static void finish_if_drained(struct server *s)
 {
-    if (s->draining && (s->active == 0 || (s->expired && s->counters.in_flight == 0)))
-        event_base_loopbreak(s->base);
+    if (!s->draining || !(s->active == s->streams || (s->expired && s->counters.in_flight == 0)))
+        return;
+    /* Nothing but /events streams is left (a client that stops reading
+     * would hold its last event forever): they are woken, for
+     * MHD_stop_daemon() must find nothing suspended, and closed with the
+     * rest. */
+    struct request *lists[] = {&s->waiting, &s->due};
+    for (size_t l = 0; l < 2; l++)
+        while (lists[l]->next != lists[l]) {
+            evtimer_del(&lists[l]->next->timer);
+            wake(lists[l]->next);
+        }
+    event_base_loopbreak(s->base);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)
@@ -300,10 +313,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
     free(r->own_body);
     if (r->say_hi)
         s->counters.in_flight--;
+    if (r->stream)
+        s->streams--;
     s->active--;
     free(r);
     *req_cls = NULL;
-    if (s->active == 0 && !evtimer_pending(s->trim_ev, NULL)) {
+    if (s->active == s->streams && !evtimer_pending(s->trim_ev, NULL)) {
         struct timeval tv = to_timeval(TRIM_AFTER_IDLE_US);
         evtimer_add(s->trim_ev, &tv);
     }
@@ -457,7 +472,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     if (!s->cfg->quiet) {
         char grace[32];
         log_line(stdout, "INFO", "%s: stopping, %llu requests in flight, grace %s", strsignal((int)sig),
-                 (unsigned long long)s->active, duration_format(s->cfg->grace_us, grace, sizeof grace));
+                 (unsigned long long)(s->active - s->streams), duration_format(s->cfg->grace_us, grace, sizeof grace));
         fflush(stdout);
     }
     struct timeval tv = to_timeval(s->cfg->grace_us);
@@ -481,6 +496,10 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
      * garbage, hang: the handler says no; truncate: the body reader does):
      * MHD calls that an application error, which it is not. */
     if (strstr(msg, "pplication reported") != NULL)
+        return;
+    /* The only chunked body is an /events stream, which ends when its
+     * client leaves: no error. */
+    if (strstr(msg, "chunked response body") != NULL)
         return;
     size_t n = strlen(msg);
     fprintf(stderr, "%s: %s%s", cli_program(), msg, n == 0 || msg[n - 1] != '\n' ? "\n" : "");

@@ -72,11 +72,15 @@ struct request {
     bool ignored;    /* the query has parameters the server does not know */
     bool head_only;  /* a HEAD request: no body goes out */
     bool raw_nul;    /* the target holds a raw NUL byte: refused */
+    bool stream;     /* an /events stream: open until the client leaves or the server stops */
     unsigned char head_len;
     char head[48];   /* the body's own first bytes: {"message":"Hi","delay_ms":D */
     uint32_t person; /* /family/ID */
-    char *own_body;  /* a body built for this request alone (a /family page), freed with it */
+    char *own_body;  /* a body built for this request alone (a /family page, an event), freed with it */
     size_t own_len;
+    size_t own_off;  /* of an event, the bytes handed to MHD */
+    uint64_t since;  /* /events: the last request id sent */
+    uint64_t keep;   /* /events: ?max= */
     size_t target_len;
     char *target;    /* the request target as received, cut after TARGET_MAX_BYTES + 1 bytes;
                         allocated with the request, right after it */
@@ -111,6 +115,7 @@ struct server {
     int64_t io_pass_us;     /* when MHD's own event or accepting, both at I/O priority, last ran */
     uint64_t suspended;     /* requests in waiting and due */
     uint64_t active;        /* requests begun and not yet completed */
+    uint64_t streams;       /* of them, /events streams */
     unsigned connections;   /* open connections, as MHD notifies them */
     unsigned connection_limit; /* at it, the server stops accepting */
     int listen_fd;             /* accepted from here and handed to MHD; -1 once closed */
@@ -129,6 +134,11 @@ enum MHD_Result server_start_wait(struct server *s, struct request *r);
 /* The same, and the wait also ends when the client closes its side of the
  * connection (a suspended connection would not notice). */
 enum MHD_Result server_start_wait_watching(struct server *s, struct request *r);
+
+/* Runs MHD once more, after this loop pass: a connection a content reader
+ * ends in error is only closed (its socket, its completion) in MHD's next
+ * run, which an idle server would not have for a while. */
+void server_run_mhd_soon(struct server *s);
 
 /* Flushes stdout (the access log) within LOG_FLUSH_MS: a write per line
  * would cost a system call per request under load. */

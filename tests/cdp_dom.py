@@ -12,10 +12,12 @@ UNTIL holds, and prints document.documentElement.outerHTML.
 
 Exit 0; 1 when UNTIL was still false after TIMEOUT_S (the DOM is printed all
 the same); 2 when the browser could not be driven."""
+import ctypes
 import fcntl
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -33,6 +35,7 @@ class Browser:
         self.pid = os.fork()
         if self.pid == 0:
             try:
+                ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: it dies with this script
                 os.dup2(hi_r, 3)
                 os.dup2(hi_w, 4)
                 devnull = os.open(os.devnull, os.O_RDWR)
