@@ -84,9 +84,7 @@ static void on_mhd(evutil_socket_t fd, short what, void *arg)
 
 /* Runs MHD once after every callback already due in this loop pass: the event
  * is appended to libevent's active queue, behind the timers being processed. */
-static void schedule_mhd_run(struct server *s) { event_active(s->mhd_ev, EV_READ, 0); }
-
-void server_run_mhd_soon(struct server *s) { schedule_mhd_run(s); }
+void server_run_mhd_soon(struct server *s) { event_active(s->mhd_ev, EV_READ, 0); }
 
 /* ---- delays ---- */
 
@@ -157,7 +155,7 @@ static void on_resume(evutil_socket_t fd, short what, void *arg)
     if (s->last_resume_us - s->io_pass_us <= IO_WAIT_MAX_US)
         run_mhd(s);
     else
-        schedule_mhd_run(s);
+        server_run_mhd_soon(s);
 }
 
 static void schedule_resume(struct server *s)
@@ -218,7 +216,7 @@ static void on_watch(evutil_socket_t fd, short what, void *arg)
     } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
         evtimer_del(&r->timer);
         wake(r);
-        schedule_mhd_run(r->srv);
+        server_run_mhd_soon(r->srv);
     }
 }
 
@@ -391,7 +389,7 @@ static void on_accept(evutil_socket_t fd, short what, void *arg)
         s->accept_failing = false;
         MHD_add_connection(s->mhd, c, (struct sockaddr *)&ss, sl); /* closes c itself on failure */
     }
-    schedule_mhd_run(s);
+    server_run_mhd_soon(s);
 }
 
 /* MHD counts its connections too; the server keeps its own count to stop
@@ -440,7 +438,7 @@ static void expire_waiting(struct server *s)
     }
     struct timeval tv = to_timeval(FLUSH_AFTER_GRACE_US);
     evtimer_add(s->grace_ev, &tv);
-    schedule_mhd_run(s);
+    server_run_mhd_soon(s);
     finish_if_drained(s);
 }
 
