@@ -303,7 +303,8 @@ static struct {
  * of the monotonic clock) and the last request ended. */
 static unsigned long long server_token(const struct server *s) { return (unsigned long long)s->started_us; }
 
-/* Builds the next event into r->own_body. Returns false when out of memory. */
+/* Builds the next event into r->own_body (NULL: the last one is out).
+ * Returns false when out of memory. */
 static bool next_event(struct server *s, struct request *r)
 {
     uint64_t last = s->recent.ended;
@@ -320,9 +321,6 @@ static bool next_event(struct server *s, struct request *r)
         shared.ended = last;
         shared.at_us = now;
     }
-    free(r->own_body);
-    r->own_body = NULL;
-    r->own_off = r->own_len = 0;
     char *event = NULL;
     int n = asprintf(&event, "%sid: %llx-%llu\ndata: %s\n\n", r->body_sent == 0 ? "retry: " EVENTS_RETRY_MS "\n" : "",
                      server_token(s), (unsigned long long)last, shared.body);
@@ -330,6 +328,7 @@ static bool next_event(struct server *s, struct request *r)
         return false;
     r->own_body = event;
     r->own_len = (size_t)n;
+    r->own_off = 0;
     r->since = last;
     return true;
 }

@@ -278,6 +278,20 @@ static void on_trim(evutil_socket_t fd, short what, void *arg)
  * requests it cut short have had their 503: whatever else is open then (a
  * request still arriving, an idle keep-alive connection) is closed by
  * MHD_stop_daemon(), as --grace promises. */
+/* Wakes every request still suspended, waiting or due already; marks them
+ * expired (answered 503, drips sent at once) when the grace ran out. */
+static void wake_all(struct server *s, bool expired)
+{
+    struct request *lists[] = {&s->waiting, &s->due};
+    for (size_t l = 0; l < 2; l++)
+        while (lists[l]->next != lists[l]) {
+            struct request *r = lists[l]->next;
+            evtimer_del(&r->timer); /* a due one's has fired: no-op */
+            r->expired = r->expired || expired;
+            wake(r);
+        }
+}
+
 static void finish_if_drained(struct server *s)
 {
     if (!s->draining || !(s->active == s->streams || (s->expired && s->counters.in_flight == 0)))
@@ -286,12 +300,7 @@ static void finish_if_drained(struct server *s)
      * would hold its last event forever): they are woken, for
      * MHD_stop_daemon() must find nothing suspended, and closed with the
      * rest. */
-    struct request *lists[] = {&s->waiting, &s->due};
-    for (size_t l = 0; l < 2; l++)
-        while (lists[l]->next != lists[l]) {
-            evtimer_del(&lists[l]->next->timer);
-            wake(lists[l]->next);
-        }
+    wake_all(s, false);
     event_base_loopbreak(s->base);
 }
 
@@ -426,16 +435,7 @@ static void stop_listening(struct server *s)
 static void expire_waiting(struct server *s)
 {
     s->expired = true;
-    while (s->waiting.next != &s->waiting) {
-        struct request *r = s->waiting.next;
-        evtimer_del(&r->timer);
-        r->expired = true;
-        wake(r);
-    }
-    while (s->due.next != &s->due) { /* due already: answered as they would have been, drips at once */
-        s->due.next->expired = true;
-        wake(s->due.next);
-    }
+    wake_all(s, true);
     struct timeval tv = to_timeval(FLUSH_AFTER_GRACE_US);
     evtimer_add(s->grace_ev, &tv);
     server_run_mhd_soon(s);
