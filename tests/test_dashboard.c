@@ -23,20 +23,64 @@
 
 static char dom[1 << 20], err[1 << 16];
 
-/* The DOM of url in headless chromium once the expression until holds
- * (tests/cdp_dom.py: --dump-dom cannot wait for a stream's events); the
- * exit code: 0, 1 when until never held in timeout_s. */
-static int dump_dom(const char *url, const char *until, int timeout_s)
+/* tests/cdp_dom.py, run in the background: the DOM of url in headless
+ * chromium once the expression until holds (--dump-dom cannot wait for a
+ * stream's events), its stdout and stderr in temporary files. */
+struct dom_run {
+    pid_t pid;
+    int out, err;
+};
+
+static int temp_file(void)
+{
+    char path[] = "/tmp/sayhi-dom-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    unlink(path);
+    return fd;
+}
+
+static void dom_start(struct dom_run *run, const char *url, const char *until, int timeout_s)
 {
     ck_assert_msg(access(CHROMIUM, X_OK) == 0, "no %s: scripts/install-deps.sh installs Debian's chromium", CHROMIUM);
     const char *script = getenv("SAYHI_CDP_DOM");
     ck_assert_msg(script != NULL, "SAYHI_CDP_DOM (tests/cdp_dom.py) is not set: run the tests with meson test");
     char timeout[16];
     snprintf(timeout, sizeof timeout, "%d", timeout_s);
-    const char *const args[] = {script, url, until, timeout, NULL};
-    int rc = test_exec("/usr/bin/python3", args, dom, sizeof dom, err, sizeof err, (timeout_s + 60) * 1000, NULL);
+    run->out = temp_file();
+    run->err = temp_file();
+    run->pid = fork();
+    ck_assert_int_ge(run->pid, 0);
+    if (run->pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        dup2(run->out, 1);
+        dup2(run->err, 2);
+        execl("/usr/bin/python3", "python3", script, url, until, timeout, (char *)NULL);
+        _exit(127);
+    }
+}
+
+/* Waits for run (cdp_dom.py bounds its own time): the DOM into dom, its
+ * stderr into err; the exit code: 0, or 1 when until never held. */
+static int dom_wait(struct dom_run *run)
+{
+    int status;
+    ck_assert_int_eq(waitpid(run->pid, &status, 0), run->pid);
+    ssize_t n = pread(run->out, dom, sizeof dom - 1, 0), m = pread(run->err, err, sizeof err - 1, 0);
+    dom[n > 0 ? n : 0] = '\0';
+    err[m > 0 ? m : 0] = '\0';
+    close(run->out);
+    close(run->err);
+    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     ck_assert_msg(rc == 0 || rc == 1, "cdp_dom.py failed (%d): %s", rc, err);
     return rc;
+}
+
+static int dump_dom(const char *url, const char *until, int timeout_s)
+{
+    struct dom_run run;
+    dom_start(&run, url, until, timeout_s);
+    return dom_wait(&run);
 }
 
 #define UPDATED "document.getElementById('status').textContent.startsWith('updated ')"
@@ -85,22 +129,13 @@ START_TEST(dashboard_follows_a_server_restart)
     ck_assert_int_eq(test_server_start(&a, args_a), 0);
     for (int i = 0; i < 3; i++)
         ck_assert_int_eq(http_get(a.port, "GET", "/say-hi?status=503", &r), 503);
-    const char *script = getenv("SAYHI_CDP_DOM");
-    ck_assert_ptr_nonnull(script);
-    char url[64], out[] = "/tmp/sayhi-dom-XXXXXX";
+    char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%u/", a.port);
-    int out_fd = mkstemp(out);
-    ck_assert_int_ge(out_fd, 0);
-    pid_t pid = fork();
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        dup2(out_fd, 1);
-        execl("/usr/bin/python3", "python3", script, url,
+    struct dom_run run;
+    dom_start(&run, url,
               "document.getElementById('in-flight').textContent == '7' && "
               "document.getElementById('timeline').dataset.bars == '13' && ended.length == 6 && "
-              "ended.every(function (q) { return q[3] === 200; })", "40", (char *)NULL);
-        _exit(127);
-    }
+              "ended.every(function (q) { return q[3] === 200; })", 40);
     sleep(3); /* the page is up, on the first server */
     ck_assert_int_eq(test_server_stop(&a, SIGTERM, 10000), 0);
     char port[16];
@@ -116,15 +151,8 @@ START_TEST(dashboard_follows_a_server_restart)
         ck_assert_int_ge(fds[i] = http_connect(b.port), 0);
         ck_assert_int_eq(write(fds[i], req, strlen(req)), (ssize_t)strlen(req));
     }
-    int status;
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    ssize_t n = pread(out_fd, dom, sizeof dom - 1, 0);
-    close(out_fd);
-    unlink(out);
-    dom[n > 0 ? n : 0] = '\0';
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-                  "the page did not show the new server's 13 requests alone (exit %d): %.300s, %.200s",
-                  WIFEXITED(status) ? WEXITSTATUS(status) : -1, strstr(dom, "in-flight") ? strstr(dom, "in-flight") : dom,
+    ck_assert_msg(dom_wait(&run) == 0, "the page did not show the new server's 13 requests alone: %.300s, %.200s",
+                  strstr(dom, "in-flight") ? strstr(dom, "in-flight") : dom,
                   strstr(dom, "data-bars") ? strstr(dom, "data-bars") : "");
     ck_assert_msg(strstr(dom, "data-errors") == NULL, "script errors: %.300s", strstr(dom, "data-errors"));
     for (int i = 0; i < 7; i++)
