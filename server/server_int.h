@@ -116,12 +116,15 @@ struct server {
     uint64_t suspended;     /* requests in waiting and due */
     uint64_t active;        /* requests begun and not yet completed */
     uint64_t streams;       /* of them, /events streams */
-    unsigned connections;   /* open connections, as MHD notifies them */
+    unsigned connections;   /* open connections: MHD's, and those in closing */
     unsigned connection_limit; /* at it, the server stops accepting */
     int listen_fd;             /* accepted from here and handed to MHD; -1 once closed */
     struct event *listen_ev;   /* pending while accepting; deleted at the limit */
     struct event *accept_retry_ev;
     bool accept_failing;       /* an accept failed for want of fds or memory, and was said */
+    int *closing;              /* ring of sockets MHD is done with, to close (connection_limit of them) */
+    unsigned closing_head, closing_n;
+    struct event *close_ev;    /* closes a batch of them per loop pass */
     int64_t started_us;
     bool draining, expired;
 };

@@ -10,10 +10,12 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* One server for the read-only tests, started once per test case. */
@@ -366,6 +368,62 @@ START_TEST(accepts_again_after_the_connection_limit)
 }
 END_TEST
 
+/* Waits up to timeout_ms for the server to close fd: true at EOF (or a
+ * reset), false when it is still open. */
+static bool closed_within(int fd, int timeout_ms)
+{
+    char buf[512];
+    double end = test_now() + timeout_ms / 1000.0;
+    for (;;) {
+        int left = (int)((end - test_now()) * 1000);
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (left <= 0 || poll(&p, 1, left) <= 0)
+            return false;
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n <= 0)
+            return n == 0 || errno != EAGAIN;
+    }
+}
+
+/* The server closes the sockets libmicrohttpd is done with a few per loop
+ * pass, and counts them against --max-connections until then: with two
+ * keep-alive clients asking without pause, every "Connection: close" is
+ * still closed, and its slot comes back for the next connection. */
+START_TEST(closes_keep_up_under_load)
+{
+    struct test_server s;
+    static const char *const args[] = {"--max-connections", "4", "--delay", "0", "--quiet", NULL};
+    ck_assert_int_eq(test_server_start(&s, args), 0);
+    pid_t busy[2];
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_ge(busy[i] = fork(), 0);
+        if (busy[i] == 0) {
+            struct http_response r;
+            int fd = http_connect(s.port);
+            while (fd >= 0 && http_exchange(fd, "GET /say-hi HTTP/1.1\r\nHost: x\r\n\r\n", 0, &r, 5000) == 200)
+                ;
+            _exit(0);
+        }
+    }
+    for (int i = 0; i < 300; i++) {
+        struct http_response r;
+        int fd = http_connect(s.port);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_msg(http_exchange(fd, "GET /say-hi HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 0, &r,
+                                    5000) == 200,
+                      "connection %d: status %d", i + 1, r.status);
+        ck_assert_msg(closed_within(fd, 5000), "connection %d was not closed", i + 1);
+        close(fd);
+    }
+    for (int i = 0; i < 2; i++) {
+        ck_assert_msg(waitpid(busy[i], NULL, WNOHANG) == 0, "keep-alive client %d stopped early", i + 1);
+        kill(busy[i], SIGKILL);
+        waitpid(busy[i], NULL, 0);
+    }
+    ck_assert_int_eq(test_server_stop(&s, SIGTERM, 5000), 0);
+}
+END_TEST
+
 /* After --grace every connection is closed, whatever its state: a client
  * that sent headers and 3 of 10 body bytes must not keep the server alive
  * until --idle-timeout (nor forever with --idle-timeout 0). */
@@ -622,6 +680,7 @@ int main(void)
     tcase_add_test(own, quiet_is_quiet_about_bad_clients);
     tcase_add_test(own, bind_v4_mapped_address);
     tcase_add_test(own, accepts_again_after_the_connection_limit);
+    tcase_add_test(own, closes_keep_up_under_load);
     tcase_add_test(own, bad_flags_exit_2);
     tcase_add_test(own, low_fd_limit_is_announced);
 
