@@ -385,10 +385,11 @@ static bool closed_within(int fd, int timeout_ms)
     }
 }
 
-/* The server closes the sockets libmicrohttpd is done with a few per loop
+/* The server closes the sockets of clients that hung up a few per loop
  * pass, and counts them against --max-connections until then: with two
- * keep-alive clients asking without pause, every "Connection: close" is
- * still closed, and its slot comes back for the next connection. */
+ * keep-alive clients asking without pause, the slot of a client that hangs
+ * up comes back for the next connection, and "Connection: close" is still
+ * closed by the server. */
 START_TEST(closes_keep_up_under_load)
 {
     struct test_server s;
@@ -409,11 +410,12 @@ START_TEST(closes_keep_up_under_load)
         struct http_response r;
         int fd = http_connect(s.port);
         ck_assert_int_ge(fd, 0);
-        ck_assert_msg(http_exchange(fd, "GET /say-hi HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 0, &r,
-                                    5000) == 200,
-                      "connection %d: status %d", i + 1, r.status);
-        ck_assert_msg(closed_within(fd, 5000), "connection %d was not closed", i + 1);
-        close(fd);
+        const char *req = i % 2 == 0 ? "GET /say-hi HTTP/1.1\r\nHost: x\r\n\r\n"
+                                     : "GET /say-hi HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        ck_assert_msg(http_exchange(fd, req, 0, &r, 5000) == 200, "connection %d: status %d", i + 1, r.status);
+        if (i % 2 == 1)
+            ck_assert_msg(closed_within(fd, 5000), "connection %d was not closed", i + 1);
+        close(fd); /* even ones: the client hangs up first */
     }
     for (int i = 0; i < 2; i++) {
         ck_assert_msg(waitpid(busy[i], NULL, WNOHANG) == 0, "keep-alive client %d stopped early", i + 1);
