@@ -433,13 +433,20 @@ static void close_soon(struct server *s)
     }
 }
 
+/* A connection is gone: accepting starts again on any close below the
+ * limit (which also ends a pause for want of fds early). */
+static void connection_gone(struct server *s)
+{
+    if (--s->connections < s->connection_limit)
+        listen_resume(s);
+}
+
 static void close_one(struct server *s)
 {
     close(s->closing[s->closing_head]);
     s->closing_head = (s->closing_head + 1) % s->connection_limit;
     s->closing_n--;
-    if (--s->connections < s->connection_limit)
-        listen_resume(s);
+    connection_gone(s);
 }
 
 static void on_close(evutil_socket_t fd, short what, void *arg)
@@ -476,8 +483,7 @@ static bool close_later(struct server *s, struct MHD_Connection *c)
 }
 
 /* MHD counts its connections too; the server keeps its own count to stop
- * accepting at the limit, and starts again on any close below it (which also
- * ends a pause for want of fds early). */
+ * accepting at the limit. */
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
                           enum MHD_ConnectionNotificationCode what)
 {
@@ -487,10 +493,8 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx
         s->connections++;
         return;
     }
-    if (close_later(s, c))
-        return;
-    if (--s->connections < s->connection_limit)
-        listen_resume(s);
+    if (!close_later(s, c))
+        connection_gone(s);
 }
 
 static void stop_listening(struct server *s)
