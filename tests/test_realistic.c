@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <math.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,24 +113,7 @@ static size_t raw_get(const char *target, char *buf, size_t len, int timeout_ms,
     ck_assert_int_ge(fd, 0);
     double t0 = test_now();
     ck_assert_int_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
-    size_t n = 0;
-    *err = ETIMEDOUT;
-    while (n < len) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        int left = (int)((t0 + timeout_ms / 1000.0 - test_now()) * 1000);
-        if (left <= 0 || poll(&p, 1, left) != 1)
-            break;
-        ssize_t got = read(fd, buf + n, len - n);
-        if (got <= 0) {
-            *err = got == 0 ? 0 : errno;
-            break;
-        }
-        if (n == 0 && first_s != NULL)
-            *first_s = test_now() - t0;
-        n += (size_t)got;
-        if (last_s != NULL)
-            *last_s = test_now() - t0;
-    }
+    size_t n = http_read_to_end(fd, buf, len, t0, timeout_ms, err, first_s, last_s);
     close(fd);
     return n;
 }

@@ -29,6 +29,30 @@ double test_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+size_t http_read_to_end(int fd, char *buf, size_t len, double t0, int timeout_ms, int *err, double *first_s,
+                        double *last_s)
+{
+    size_t n = 0;
+    *err = ETIMEDOUT;
+    while (n < len) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int left = (int)((t0 + timeout_ms / 1000.0 - test_now()) * 1000);
+        if (left <= 0 || poll(&p, 1, left) != 1)
+            break;
+        ssize_t got = read(fd, buf + n, len - n);
+        if (got <= 0) {
+            *err = got == 0 ? 0 : errno;
+            break;
+        }
+        if (n == 0 && first_s != NULL)
+            *first_s = test_now() - t0;
+        n += (size_t)got;
+        if (last_s != NULL)
+            *last_s = test_now() - t0;
+    }
+    return n;
+}
+
 static const char *server_path(void)
 {
     const char *p = getenv("SAYHI_SERVER");

@@ -89,6 +89,13 @@ int http_header(const struct http_response *resp, const char *name, char *buf, s
 int http_concurrent(unsigned port, unsigned n, const char *target, int timeout_ms, unsigned *ok,
                     double *elapsed_s);
 
+/* Reads fd into buf until EOF, a read error, len bytes, or timeout_ms after
+ * t0 (a test_now() time). Returns the bytes read; *err is the read's errno
+ * (0 at EOF, ETIMEDOUT when nothing ended it); *first_s and *last_s (each
+ * may be NULL) when the first and the last bytes came, from t0. */
+size_t http_read_to_end(int fd, char *buf, size_t len, double t0, int timeout_ms, int *err, double *first_s,
+                        double *last_s);
+
 double test_now(void);
 
 #endif
