@@ -348,7 +348,7 @@ static ssize_t read_events(void *cls, uint64_t pos, char *buf, size_t max)
          * and a last chunk would leave it open for the browser to ask for a
          * new stream on it). */
         if (s->draining || s->expired) {
-            server_run_mhd_soon(s);
+            server_run_mhd_soon(r);
             return MHD_CONTENT_READER_END_WITH_ERROR;
         }
         r->delay_us = EVENTS_EVERY_US;

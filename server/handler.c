@@ -196,13 +196,14 @@ static size_t target_span(const char *uri)
 
 void *handler_begin(void *cls, const char *uri, struct MHD_Connection *c)
 {
-    struct server *s = cls;
+    struct shard *sh = cls;
+    struct server *s = sh->srv;
     size_t len = strlen(uri), span = target_span(uri);
     size_t keep = len <= TARGET_MAX_BYTES ? len : TARGET_MAX_BYTES + 1; /* enough to know it is too long */
     struct request *r = malloc(sizeof *r + keep + 1);
     if (r == NULL)
         return NULL; /* the handler then closes the connection */
-    *r = (struct request){.srv = s, .conn = c, .start_us = stats_now_us(), .target_len = span,
+    *r = (struct request){.srv = s, .shard = sh, .conn = c, .start_us = stats_now_us(), .target_len = span,
                           .target = (char *)(r + 1), .raw_nul = span != len};
     memcpy(r->target, uri, keep);
     r->target[keep] = '\0';

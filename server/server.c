@@ -1,7 +1,7 @@
-/* server: one libmicrohttpd daemon driven by one libevent loop (server.h).
+/* server: libmicrohttpd daemons driven by one libevent loop (server.h).
  *
- * MHD runs in external-epoll mode: its epoll fd sits in the libevent base and
- * every readiness (or MHD's own timeout) runs MHD once. A delayed /say-hi
+ * MHD runs in external-epoll mode: each daemon's epoll fd sits in the
+ * libevent base and every readiness (or MHD's own timeout) runs it once. A delayed /say-hi
  * suspends its connection and arms a timer embedded in the request; when it
  * falls due the connection is resumed and MHD is run once for every timer due
  * in the same loop pass, not once per timer (10,000 simultaneous deadlines
@@ -32,8 +32,23 @@
 #include <unistd.h>
 
 /* fds the process needs besides its connections: listener, two epolls, ITC,
- * stdio, and slack for libraries. */
+ * stdio, and slack for libraries; each daemon after the first needs
+ * FDS_PER_SHARD more. */
 #define FD_RESERVE 32
+
+/* Connections are spread over several MHD daemons (shards), all run by this
+ * thread. libmicrohttpd 0.9.75 finds the connections to resume by walking
+ * its whole list of suspended connections on the next run
+ * (resume_suspended_connections), about 100 ns a connection here, cache
+ * misses mostly: with 10,000 requests waiting, every resume cost a
+ * millisecond whatever it resumed, and the walks took 17% of the server in
+ * bench/server.sh c). A daemon holds at most SHARD_CONNECTIONS connections
+ * while another has room, and a resume walks only the daemons it resumed in.
+ * New connections go to the first daemon with room: a server with a few
+ * clients has them all in one, and runs as with a single daemon. */
+#define SHARD_CONNECTIONS 256
+#define SHARDS_MAX 64
+#define FDS_PER_SHARD 2 /* its epoll fd and its ITC (an eventfd) */
 
 
 /* A server for testing clients should hold them to the protocol: strict mode
@@ -55,37 +70,41 @@ enum { PRIO_TIMERS, PRIO_IO, PRIO_LEVELS };
 
 /* ---- running MHD from the loop ---- */
 
-static void arm_mhd_timer(struct server *s)
+static void arm_mhd_timer(struct shard *sh)
 {
     MHD_UNSIGNED_LONG_LONG ms;
-    if (MHD_get_timeout(s->mhd, &ms) == MHD_YES) {
+    if (MHD_get_timeout(sh->mhd, &ms) == MHD_YES) {
         struct timeval tv = to_timeval((int64_t)ms * 1000);
-        evtimer_add(s->mhd_timer, &tv);
+        evtimer_add(sh->timer, &tv);
     } else {
-        evtimer_del(s->mhd_timer);
+        evtimer_del(sh->timer);
     }
 }
 
-static void run_mhd(struct server *s)
+static void run_mhd(struct shard *sh)
 {
-    MHD_run(s->mhd);
-    arm_mhd_timer(s);
+    sh->resumed = false;
+    MHD_run(sh->mhd);
+    arm_mhd_timer(sh);
 }
 
-/* MHD's epoll fd or timeout, at I/O priority: on_resume() reads when this
- * (or on_accept) last ran. */
+/* A daemon's epoll fd or timeout, at I/O priority: on_resume() reads when
+ * this (or on_accept) last ran. */
 static void on_mhd(evutil_socket_t fd, short what, void *arg)
 {
-    struct server *s = arg;
+    struct shard *sh = arg;
     (void)fd;
     (void)what;
-    s->io_pass_us = stats_now_us();
-    run_mhd(s);
+    sh->srv->io_pass_us = stats_now_us();
+    run_mhd(sh);
 }
 
-/* Runs MHD once after every callback already due in this loop pass: the event
- * is appended to libevent's active queue, behind the timers being processed. */
-void server_run_mhd_soon(struct server *s) { event_active(s->mhd_ev, EV_READ, 0); }
+/* Runs a daemon once after every callback already due in this loop pass: the
+ * event is appended to libevent's active queue, behind the timers being
+ * processed. */
+static void run_mhd_soon(struct shard *sh) { event_active(sh->ev, EV_READ, 0); }
+
+void server_run_mhd_soon(struct request *r) { run_mhd_soon(r->shard); }
 
 /* ---- delays ---- */
 
@@ -117,17 +136,19 @@ static void wake(struct request *r)
     unwatch(r);
     r->phase = PHASE_DUE;
     r->srv->suspended--;
+    r->shard->suspended--;
+    r->shard->resumed = true;
     MHD_resume_connection(r->conn);
 }
 
-/* Resumes are batched. libmicrohttpd 0.9.75 finds the connections to resume
- * by walking its whole list of suspended connections on the next run
- * (resume_suspended_connections): with 10,000 requests waiting and a run
- * for every timer, perf showed 12% of the server in that walk and timers
- * 25 ms late at 2,000 waiting, hundreds at 10,000. Timers that fall due are
- * queued and resumed together, at most once every RESUME_NS_PER_WAITING ns
- * per connection suspended (0.5 ms at 10,000, at once for a few): the walks
- * then take a bounded share of the time whatever the load. */
+/* Resumes are batched. A resume costs libmicrohttpd a walk over every
+ * connection suspended in the daemon (SHARD_CONNECTIONS): with 10,000
+ * requests waiting in one daemon and a run for every timer, perf showed 12%
+ * of the server in that walk and timers 25 ms late at 2,000 waiting,
+ * hundreds at 10,000. Timers that fall due are queued and resumed together,
+ * at most once every RESUME_NS_PER_WAITING ns per connection the last
+ * resume walked (at once for a few): the walks then take a bounded share of
+ * the time whatever the load. */
 #define RESUME_NS_PER_WAITING 50
 
 /* MHD runs here and now, at the timers' priority, and not in a later pass
@@ -153,17 +174,25 @@ static void on_resume(evutil_socket_t fd, short what, void *arg)
     s->last_resume_us = stats_now_us();
     while (s->due.next != &s->due)
         wake(s->due.next);
-    if (s->last_resume_us - s->io_pass_us <= IO_WAIT_MAX_US)
-        run_mhd(s);
-    else
-        server_run_mhd_soon(s);
+    bool now = s->last_resume_us - s->io_pass_us <= IO_WAIT_MAX_US;
+    s->walked = 0;
+    for (unsigned i = 0; i < s->n_shards; i++) {
+        struct shard *sh = &s->shards[i];
+        if (!sh->resumed)
+            continue;
+        s->walked += sh->suspended;
+        if (now)
+            run_mhd(sh);
+        else
+            run_mhd_soon(sh);
+    }
 }
 
 static void schedule_resume(struct server *s)
 {
     if (event_pending(s->resume_ev, EV_TIMEOUT, NULL))
         return;
-    int64_t gap_us = (int64_t)(s->suspended * RESUME_NS_PER_WAITING / 1000);
+    int64_t gap_us = (int64_t)(s->walked * RESUME_NS_PER_WAITING / 1000);
     int64_t since_us = stats_now_us() - s->last_resume_us;
     if (since_us >= gap_us) {
         event_active(s->resume_ev, EV_TIMEOUT, 0);
@@ -199,6 +228,7 @@ enum MHD_Result server_start_wait(struct server *s, struct request *r)
     r->phase = PHASE_WAITING;
     list_insert(&s->waiting, r);
     s->suspended++;
+    r->shard->suspended++;
     MHD_suspend_connection(r->conn);
     return MHD_YES;
 }
@@ -217,7 +247,7 @@ static void on_watch(evutil_socket_t fd, short what, void *arg)
     } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
         evtimer_del(&r->timer);
         wake(r);
-        server_run_mhd_soon(r->srv);
+        server_run_mhd_soon(r);
     }
 }
 
@@ -316,6 +346,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
         evtimer_del(&r->timer);
         list_remove(r);
         s->suspended--;
+        r->shard->suspended--;
     }
     unwatch(r);
     free(r->own_body);
@@ -371,6 +402,20 @@ static void on_accept_retry(evutil_socket_t fd, short what, void *arg)
     listen_resume(arg);
 }
 
+/* The daemon a new connection goes to: the first with room, or else the
+ * emptiest. */
+static struct shard *place(struct server *s)
+{
+    struct shard *best = &s->shards[0];
+    for (unsigned i = 0; i < s->n_shards; i++) {
+        if (s->shards[i].connections < SHARD_CONNECTIONS)
+            return &s->shards[i];
+        if (s->shards[i].connections < best->connections)
+            best = &s->shards[i];
+    }
+    return best;
+}
+
 static void on_accept(evutil_socket_t fd, short what, void *arg)
 {
     struct server *s = arg;
@@ -397,9 +442,10 @@ static void on_accept(evutil_socket_t fd, short what, void *arg)
             break; /* EAGAIN: all taken; ECONNABORTED and the like: the next pass goes on */
         }
         s->accept_failing = false;
-        MHD_add_connection(s->mhd, c, (struct sockaddr *)&ss, sl); /* closes c itself on failure */
+        struct shard *sh = place(s);
+        MHD_add_connection(sh->mhd, c, (struct sockaddr *)&ss, sl); /* closes c itself on failure */
+        run_mhd_soon(sh);
     }
-    server_run_mhd_soon(s);
 }
 
 /* ---- closing ---- */
@@ -487,12 +533,15 @@ static bool close_later(struct server *s, struct MHD_Connection *c)
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
                           enum MHD_ConnectionNotificationCode what)
 {
-    struct server *s = cls;
+    struct shard *sh = cls;
+    struct server *s = sh->srv;
     (void)socket_ctx;
     if (what == MHD_CONNECTION_NOTIFY_STARTED) {
         s->connections++;
+        sh->connections++;
         return;
     }
+    sh->connections--;
     if (!close_later(s, c))
         connection_gone(s);
 }
@@ -517,7 +566,8 @@ static void expire_waiting(struct server *s)
     wake_all(s, true);
     struct timeval tv = to_timeval(FLUSH_AFTER_GRACE_US);
     evtimer_add(s->grace_ev, &tv);
-    server_run_mhd_soon(s);
+    for (unsigned i = 0; i < s->n_shards; i++)
+        run_mhd_soon(&s->shards[i]);
     finish_if_drained(s);
 }
 
@@ -582,35 +632,64 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     fprintf(stderr, "%s: %s%s", cli_program(), msg, n == 0 || msg[n - 1] != '\n' ? "\n" : "");
 }
 
+static unsigned shards_for(unsigned connections)
+{
+    unsigned n = (connections + SHARD_CONNECTIONS - 1) / SHARD_CONNECTIONS;
+    return n < 1 ? 1 : n > SHARDS_MAX ? SHARDS_MAX : n;
+}
+
+static uint64_t fds_for(unsigned connections)
+{
+    return connections + FD_RESERVE + FDS_PER_SHARD * (uint64_t)(shards_for(connections) - 1);
+}
+
 /* Connections the fd limit allows, after raising it as far as it goes. */
 static unsigned connection_limit(const struct server_config *cfg)
 {
-    uint64_t want = (uint64_t)cfg->max_connections + FD_RESERVE;
+    uint64_t want = fds_for(cfg->max_connections);
     uint64_t have = cli_raise_fd_limit(want);
     if (have >= want)
         return cfg->max_connections;
     unsigned limit = have > FD_RESERVE + 1 ? (unsigned)(have - FD_RESERVE) : 1;
+    while (limit > 1 && fds_for(limit) > have)
+        limit--;
     cli_error("warning: the open-file limit is %llu, below the %llu that --max-connections %u needs; "
               "serving at most %u connections (raise it with ulimit -n)",
               (unsigned long long)have, (unsigned long long)want, cfg->max_connections, limit);
     return limit;
 }
 
-static struct MHD_Daemon *start_mhd(struct server *s)
+static struct MHD_Daemon *start_mhd(struct shard *sh)
 {
+    struct server *s = sh->srv;
     const struct server_config *cfg = s->cfg;
     unsigned flags =
         MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO | MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET;
     unsigned idle_s = (unsigned)((cfg->idle_timeout_us + 999999) / 1000000);
-    s->connection_limit = connection_limit(cfg);
     /* The logger must come first or MHD logs the options before it itself. */
     return MHD_start_daemon(flags, 0, NULL, NULL, handler_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
                             MHD_OPTION_CONNECTION_LIMIT,
                             s->connection_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_POOL_BYTES,
                             MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_URI_LOG_CALLBACK,
-                            handler_begin, s,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, sh, MHD_OPTION_URI_LOG_CALLBACK,
+                            handler_begin, sh,
                             MHD_OPTION_STRICT_FOR_CLIENT, STRICT_HTTP, MHD_OPTION_END);
+}
+
+/* The daemons, as many as the connection limit fills SHARD_CONNECTIONS at a
+ * time. */
+static int start_shards(struct server *s)
+{
+    s->connection_limit = connection_limit(s->cfg);
+    s->n_shards = shards_for(s->connection_limit);
+    if ((s->shards = calloc(s->n_shards, sizeof *s->shards)) == NULL)
+        return -1;
+    for (unsigned i = 0; i < s->n_shards; i++) {
+        s->shards[i].srv = s;
+        if ((s->shards[i].mhd = start_mhd(&s->shards[i])) == NULL)
+            return -1;
+    }
+    return 0;
 }
 
 /* libevent 2.1 otherwise reads CLOCK_MONOTONIC_COARSE, whose jiffy steps
@@ -630,13 +709,23 @@ static struct event_base *new_base(void)
     return base;
 }
 
+static int setup_shard(struct shard *sh)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(sh->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+    if (info == NULL || (sh->ev = event_new(sh->srv->base, info->epoll_fd, EV_READ | EV_PERSIST, on_mhd, sh)) == NULL ||
+        (sh->timer = evtimer_new(sh->srv->base, on_mhd, sh)) == NULL || event_add(sh->ev, NULL) != 0)
+        return -1;
+    arm_mhd_timer(sh);
+    return 0;
+}
+
 static int setup_loop(struct server *s)
 {
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
-    if (info == NULL || (s->base = new_base()) == NULL)
+    if ((s->base = new_base()) == NULL)
         return -1;
-    s->mhd_ev = event_new(s->base, info->epoll_fd, EV_READ | EV_PERSIST, on_mhd, s);
-    s->mhd_timer = evtimer_new(s->base, on_mhd, s);
+    for (unsigned i = 0; i < s->n_shards; i++)
+        if (setup_shard(&s->shards[i]) != 0)
+            return -1;
     s->grace_ev = evtimer_new(s->base, on_grace, s);
     s->trim_ev = evtimer_new(s->base, on_trim, s);
     s->tick_ev = event_new(s->base, -1, EV_PERSIST, on_tick, s);
@@ -654,7 +743,7 @@ static int setup_loop(struct server *s)
     s->closing = malloc(s->connection_limit * sizeof *s->closing);
     s->sig_ev[0] = evsignal_new(s->base, SIGINT, on_signal, s);
     s->sig_ev[1] = evsignal_new(s->base, SIGTERM, on_signal, s);
-    if (!s->mhd_ev || !s->mhd_timer || !s->grace_ev || !s->trim_ev || !s->resume_ev || !s->tick_ev || !s->log_ev ||
+    if (!s->grace_ev || !s->trim_ev || !s->resume_ev || !s->tick_ev || !s->log_ev ||
         !s->listen_ev || !s->accept_retry_ev || !s->close_ev || !s->closing || !s->sig_ev[0] || !s->sig_ev[1])
         return -1;
     struct timeval tick = to_timeval(RECENT_TICK_MS * 1000);
@@ -664,10 +753,8 @@ static int setup_loop(struct server *s)
         struct timeval tv = to_timeval(s->fixed_delay_us);
         s->default_tv = event_base_init_common_timeout(s->base, &tv);
     }
-    if (event_add(s->mhd_ev, NULL) != 0 || event_add(s->listen_ev, NULL) != 0 || event_add(s->sig_ev[0], NULL) != 0 ||
-        event_add(s->sig_ev[1], NULL) != 0)
+    if (event_add(s->listen_ev, NULL) != 0 || event_add(s->sig_ev[0], NULL) != 0 || event_add(s->sig_ev[1], NULL) != 0)
         return -1;
-    arm_mhd_timer(s);
     return 0;
 }
 
@@ -675,8 +762,16 @@ static void teardown(struct server *s)
 {
     s->draining = true; /* the closes below must not start accepting again */
     stop_listening(s);
-    if (s->mhd != NULL)
-        MHD_stop_daemon(s->mhd);
+    for (unsigned i = 0; i < s->n_shards; i++) {
+        struct shard *sh = &s->shards[i];
+        if (sh->mhd != NULL)
+            MHD_stop_daemon(sh->mhd);
+        if (sh->ev != NULL)
+            event_free(sh->ev);
+        if (sh->timer != NULL)
+            event_free(sh->timer);
+    }
+    free(s->shards);
     while (s->closing_n > 0)
         close_one(s);
     free(s->closing);
@@ -685,9 +780,8 @@ static void teardown(struct server *s)
     keys_free(s->keys);
     family_free(s->family);
     reply_cleanup();
-    struct event *evs[] = {s->mhd_ev,    s->mhd_timer,       s->grace_ev,  s->trim_ev,
-                           s->resume_ev, s->tick_ev,         s->log_ev,    s->accept_retry_ev,
-                           s->listen_ev, s->close_ev,        s->sig_ev[0], s->sig_ev[1]};
+    struct event *evs[] = {s->grace_ev,        s->trim_ev,   s->resume_ev, s->tick_ev,   s->log_ev,
+                           s->accept_retry_ev, s->listen_ev, s->close_ev,  s->sig_ev[0], s->sig_ev[1]};
     for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
         if (evs[i] != NULL)
             event_free(evs[i]);
@@ -736,7 +830,7 @@ int server_run(const struct server_config *cfg)
     if ((s.keys = keys_new(KEYS_DEFAULT_CAPACITY)) == NULL ||
         (s.family = family_new(s.counters.seed, cfg->family_size)) == NULL) {
         cli_error("out of memory for the fail_first key table and a family of %u", cfg->family_size);
-    } else if ((s.mhd = start_mhd(&s)) == NULL) {
+    } else if (start_shards(&s) != 0) {
         cli_error("cannot start the HTTP daemon on %s", l.url);
     } else if (setup_loop(&s) != 0 || (s.default_hi = endpoints_default_reply(&s)) == NULL) {
         cli_error("cannot set up the event loop");

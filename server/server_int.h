@@ -48,6 +48,7 @@ struct endpoint {
 struct request {
     struct event timer; /* embedded: arming a wait allocates nothing */
     struct server *srv;
+    struct shard *shard; /* the daemon its connection is in */
     struct MHD_Connection *conn;
     struct request *prev, *next; /* in srv->waiting, then srv->due, while PHASE_WAITING */
     const struct endpoint *route;
@@ -86,12 +87,22 @@ struct request {
                         allocated with the request, right after it */
 };
 
+/* One of the server's libmicrohttpd daemons (server.c: shards). */
+struct shard {
+    struct server *srv;
+    struct MHD_Daemon *mhd;
+    struct event *ev;     /* its epoll fd; also activated by hand to batch runs */
+    struct event *timer;  /* MHD_get_timeout() */
+    unsigned connections; /* MHD's connections in it */
+    unsigned suspended;   /* of its requests, those in waiting and due */
+    bool resumed;         /* a connection was resumed since its last run */
+};
+
 struct server {
     const struct server_config *cfg;
-    struct MHD_Daemon *mhd;
+    struct shard *shards;
+    unsigned n_shards;
     struct event_base *base;
-    struct event *mhd_ev;    /* MHD's epoll fd; also activated by hand to batch runs */
-    struct event *mhd_timer; /* MHD_get_timeout() */
     struct event *grace_ev;
     struct event *trim_ev; /* gives freed memory back once the server is idle */
     struct event *sig_ev[2];
@@ -114,6 +125,7 @@ struct server {
     int64_t last_resume_us;
     int64_t io_pass_us;     /* when MHD's own event or accepting, both at I/O priority, last ran */
     uint64_t suspended;     /* requests in waiting and due */
+    uint64_t walked;        /* requests suspended in the daemons the last resume ran */
     uint64_t active;        /* requests begun and not yet completed */
     uint64_t streams;       /* of them, /events streams */
     unsigned connections;   /* open connections: MHD's, and those in closing */
@@ -138,10 +150,10 @@ enum MHD_Result server_start_wait(struct server *s, struct request *r);
  * connection (a suspended connection would not notice). */
 enum MHD_Result server_start_wait_watching(struct server *s, struct request *r);
 
-/* Runs MHD once more, after this loop pass: a connection a content reader
- * ends in error is only closed (its socket, its completion) in MHD's next
- * run, which an idle server would not have for a while. */
-void server_run_mhd_soon(struct server *s);
+/* Runs r's daemon once more, after this loop pass: a connection a content
+ * reader ends in error is only closed (its socket, its completion) in MHD's
+ * next run, which an idle server would not have for a while. */
+void server_run_mhd_soon(struct request *r);
 
 /* Flushes stdout (the access log) within LOG_FLUSH_MS: a write per line
  * would cost a system call per request under load. */
@@ -150,8 +162,9 @@ void server_flush_log_soon(struct server *s);
 /* ---- handler.c: the life of a request, and the replies ---- */
 
 /* libmicrohttpd's URI callback, once per request line (cls is the struct
- * server): allocates the request, which MHD then hands to the handler as
- * *req_cls and to the completion callback. NULL when out of memory. */
+ * shard of the daemon): allocates the request, which MHD then hands to the
+ * handler as *req_cls and to the completion callback. NULL when out of
+ * memory. */
 void *handler_begin(void *cls, const char *uri, struct MHD_Connection *c);
 
 /* From the completion callback, before r is freed: counts the response

@@ -282,6 +282,51 @@ START_TEST(sigterm_lets_in_flight_requests_finish)
 }
 END_TEST
 
+/* Past 256 connections the server spreads them over several libmicrohttpd
+ * daemons. What a daemon does by itself (close idle connections, resume a
+ * delayed request) and what the server does to all of them (the 503s when
+ * the grace runs out) must reach every connection, in whichever daemon. */
+START_TEST(connections_in_every_daemon_are_served)
+{
+    enum { HELD = 600, IDLE = 100 };
+    struct test_server s;
+    struct http_response r;
+    static const char *const args[] = {"--quiet", "--grace", "300ms", "--idle-timeout", "1s", NULL};
+    static int held[HELD], idle[IDLE];
+    cli_raise_fd_limit(HELD + IDLE + 64);
+    ck_assert_int_eq(test_server_start(&s, args), 0);
+    send_many(s.port, held, HELD, "/say-hi?delay=30s");
+    ck_assert_int_eq(wait_in_flight(s.port, HELD, 5.0), HELD);
+    /* The newest connections are in the last daemon: the idle ones are
+     * closed by its timeout, and a delayed request in it ends on time. */
+    for (int i = 0; i < IDLE; i++)
+        ck_assert_int_ge(idle[i] = http_connect(s.port), 0);
+    double t0 = test_now();
+    int fd = http_connect(s.port);
+    ck_assert_int_eq(http_exchange(fd, "GET /say-hi?delay=200ms HTTP/1.1\r\nHost: x\r\n\r\n", 0, &r, 5000), 200);
+    ck_assert_msg(test_now() - t0 >= 0.2 && test_now() - t0 < 2.0, "delay=200ms answered after %.3fs",
+                  test_now() - t0);
+    close(fd);
+    for (int i = 0; i < IDLE; i++) {
+        char buf[16];
+        int err;
+        http_read_to_end(idle[i], buf, sizeof buf, t0, 4000, &err, NULL, NULL);
+        ck_assert_msg(err == 0, "idle connection %d still open %.1fs on (--idle-timeout 1s): %s", i, test_now() - t0,
+                      strerror(err));
+        close(idle[i]);
+    }
+    t0 = test_now();
+    kill(s.pid, SIGTERM);
+    for (int i = 0; i < HELD; i++) {
+        http_exchange(held[i], NULL, 0, &r, 5000);
+        ck_assert_msg(r.status == 503, "held request %d of %d: status %d", i + 1, HELD, r.status);
+        close(held[i]);
+    }
+    ck_assert_msg(test_now() - t0 < 2.0, "503s came after %.3fs with --grace 300ms", test_now() - t0);
+    ck_assert_int_eq(test_server_stop(&s, 0, 5000), 0);
+}
+END_TEST
+
 START_TEST(grace_expiry_answers_503)
 {
     struct test_server s;
@@ -676,6 +721,7 @@ int main(void)
     tcase_add_test(own, bind_v4_mapped_address);
     tcase_add_test(own, accepts_again_after_the_connection_limit);
     tcase_add_test(own, closes_keep_up_under_load);
+    tcase_add_test(own, connections_in_every_daemon_are_served);
     tcase_add_test(own, bad_flags_exit_2);
     tcase_add_test(own, low_fd_limit_is_announced);
 
