@@ -692,15 +692,6 @@ static int start_shards(struct server *s)
     return 0;
 }
 
-/* libevent runs every callback of a priority that is ready in a pass before
- * it looks at the clock again: the timers that fall due meanwhile wait for
- * all of them, each daemon's run, the accepts, the closes. Past IO_SLICE_US
- * into a pass of I/O callbacks it looks again between two, and due timers go
- * first. bench/server.sh c), lateness p99 of the runs with less than 5% of
- * the CPU stolen (12-13 interleaved runs each), medians: 3.0 ms without,
- * 2.2 ms with a 50 us slice (2.4 ms at 20 us, from 6 runs). */
-#define IO_SLICE_US 50
-
 /* libevent 2.1 otherwise reads CLOCK_MONOTONIC_COARSE, whose jiffy steps
  * (4 ms here) made every delay 2 ms late on average. */
 static struct event_base *new_base(void)
@@ -709,8 +700,6 @@ static struct event_base *new_base(void)
     if (ec == NULL)
         return NULL;
     event_config_set_flag(ec, EVENT_BASE_FLAG_PRECISE_TIMER);
-    struct timeval slice = to_timeval(IO_SLICE_US);
-    event_config_set_max_dispatch_interval(ec, &slice, -1, PRIO_IO);
     struct event_base *base = event_base_new_with_config(ec);
     event_config_free(ec);
     if (base != NULL && event_base_priority_init(base, PRIO_LEVELS) != 0) {
