@@ -31,9 +31,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* fds the process needs besides its connections: listener, two epolls, ITC,
- * stdio, and slack for libraries; each daemon after the first needs
- * FDS_PER_SHARD more. */
+/* fds the process needs besides its connections: listener, two epolls
+ * (libevent's and the first daemon's), stdio, and slack for libraries; each
+ * daemon after the first needs FDS_PER_SHARD more. */
 #define FD_RESERVE 32
 
 /* Connections are spread over several MHD daemons (shards), all run by this
@@ -681,9 +681,10 @@ static struct MHD_Daemon *start_mhd(struct shard *sh)
 static int start_shards(struct server *s)
 {
     s->connection_limit = connection_limit(s->cfg);
-    s->n_shards = shards_for(s->connection_limit);
-    if ((s->shards = calloc(s->n_shards, sizeof *s->shards)) == NULL)
+    unsigned n = shards_for(s->connection_limit);
+    if ((s->shards = calloc(n, sizeof *s->shards)) == NULL)
         return -1;
+    s->n_shards = n; /* teardown() walks them */
     for (unsigned i = 0; i < s->n_shards; i++) {
         s->shards[i].srv = s;
         if ((s->shards[i].mhd = start_mhd(&s->shards[i])) == NULL)
