@@ -1,12 +1,12 @@
 /* server: libmicrohttpd daemons driven by one libevent loop (server.h).
  *
  * MHD runs in external-epoll mode: each daemon's epoll fd sits in the
- * libevent base and every readiness (or MHD's own timeout) runs it once. A delayed /say-hi
- * suspends its connection and arms a timer embedded in the request; when it
- * falls due the connection is resumed and MHD is run once for every timer due
- * in the same loop pass, not once per timer (10,000 simultaneous deadlines
- * would otherwise cost 10,000 runs). The server accepts connections itself and
- * hands them to MHD. Routing and replies live in handler.c, the listening
+ * libevent base and every readiness (or MHD's own timeout) runs it once. A
+ * delayed /say-hi suspends its connection and arms a timer embedded in the
+ * request; when it falls due the connection is resumed and its daemon is run
+ * once for every timer due in the same loop pass, not once per timer (10,000
+ * simultaneous deadlines would otherwise cost 10,000 runs). The server
+ * accepts connections itself and hands them to MHD. Routing and replies live in handler.c, the listening
  * socket in listener.c. */
 #include "server_int.h"
 
@@ -135,7 +135,6 @@ static void wake(struct request *r)
     list_remove(r);
     unwatch(r);
     r->phase = PHASE_DUE;
-    r->srv->suspended--;
     r->shard->suspended--;
     r->shard->resumed = true;
     MHD_resume_connection(r->conn);
@@ -227,7 +226,6 @@ enum MHD_Result server_start_wait(struct server *s, struct request *r)
         return MHD_NO;
     r->phase = PHASE_WAITING;
     list_insert(&s->waiting, r);
-    s->suspended++;
     r->shard->suspended++;
     MHD_suspend_connection(r->conn);
     return MHD_YES;
@@ -345,7 +343,6 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
     if (r->phase == PHASE_WAITING) { /* defensive: MHD does not close suspended connections */
         evtimer_del(&r->timer);
         list_remove(r);
-        s->suspended--;
         r->shard->suspended--;
     }
     unwatch(r);

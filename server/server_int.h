@@ -124,7 +124,6 @@ struct server {
     struct event *resume_ev;
     int64_t last_resume_us;
     int64_t io_pass_us;     /* when MHD's own event or accepting, both at I/O priority, last ran */
-    uint64_t suspended;     /* requests in waiting and due */
     uint64_t walked;        /* requests suspended in the daemons the last resume ran */
     uint64_t active;        /* requests begun and not yet completed */
     uint64_t streams;       /* of them, /events streams */
