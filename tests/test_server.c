@@ -496,24 +496,6 @@ START_TEST(grace_ends_unfinished_requests_too)
 }
 END_TEST
 
-/* Reads what the server printed within ms into buf (stdout and stderr). */
-static size_t read_output(const struct test_server *s, char *buf, size_t len, int ms)
-{
-    size_t n = 0;
-    double deadline = test_now() + ms / 1000.0;
-    while (n + 1 < len && test_now() < deadline) {
-        struct pollfd p = {.fd = s->out_fd, .events = POLLIN};
-        if (poll(&p, 1, 50) == 1) {
-            ssize_t r = read(s->out_fd, buf + n, len - 1 - n);
-            if (r <= 0)
-                break;
-            n += (size_t)r;
-        }
-    }
-    buf[n] = '\0';
-    return n;
-}
-
 /* One line per request, with the target as received (query included), the
  * reason of an error, and control bytes escaped: a %0a or a raw byte in the
  * target cannot forge a second line. Responses libmicrohttpd sends by itself
@@ -529,7 +511,7 @@ START_TEST(accepts_again_after_running_out_of_fds)
     char out[4096], path[64];
     ck_assert_int_eq(test_server_start(&s, args), 0);
     ck_assert_int_eq(http_get(s.port, "GET", "/say-hi", &r), 200);
-    read_output(&s, out, sizeof out, 100);
+    test_server_output(&s, out, sizeof out, 100);
     struct rlimit old, none;
     ck_assert_int_eq(prlimit(s.pid, RLIMIT_NOFILE, NULL, &old), 0);
     snprintf(path, sizeof path, "/proc/%d/fd", (int)s.pid);
@@ -551,7 +533,7 @@ START_TEST(accepts_again_after_running_out_of_fds)
     ck_assert_int_eq(http_exchange(waiting, NULL, 0, &r, 5000), 200);
     ck_assert_msg(test_now() - t0 < 1.0, "served %.2f s after fds were back", test_now() - t0);
     close(waiting);
-    read_output(&s, out, sizeof out, 200);
+    test_server_output(&s, out, sizeof out, 200);
     const char *said = strstr(out, "cannot accept a connection: Too many open files; trying again every 100 ms\n");
     ck_assert_msg(said != NULL && strstr(said + 1, "cannot accept") == NULL, "said once? %s", out);
     ck_assert_int_eq(test_server_stop(&s, SIGTERM, 5000), 0);
@@ -571,7 +553,7 @@ START_TEST(access_log_line)
     int fd = http_connect(s.port);
     ck_assert_int_eq(http_exchange(fd, "GET /say-hi HTTP/1.1\r\n\r\n", 0, &r, 5000), 400); /* no Host */
     close(fd);
-    read_output(&s, out, sizeof out, 500);
+    test_server_output(&s, out, sizeof out, 500);
     char *line[5] = {NULL};
     int lines = 0;
     for (char *save = NULL, *l = strtok_r(out, "\n", &save); l != NULL && lines < 5; l = strtok_r(NULL, "\n", &save))
@@ -613,7 +595,7 @@ START_TEST(quiet_is_quiet_about_bad_clients)
     fd = http_connect(s.port);
     ck_assert_int_eq(http_exchange(fd, big, 0, &r, 5000), 431);
     close(fd);
-    ck_assert_msg(read_output(&s, out, sizeof out, 300) == 0, "printed: %s", out);
+    ck_assert_msg(test_server_output(&s, out, sizeof out, 300) == 0, "printed: %s", out);
     ck_assert_int_eq(test_server_stop(&s, SIGTERM, 5000), 0);
 }
 END_TEST

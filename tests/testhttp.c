@@ -229,6 +229,23 @@ int test_fork_server(struct test_server *ts, void (*serve)(int lfd, const void *
     return ts->pid > 0 ? 0 : -1;
 }
 
+size_t test_server_output(const struct test_server *ts, char *buf, size_t len, int ms)
+{
+    size_t n = 0;
+    double deadline = test_now() + ms / 1000.0;
+    while (n + 1 < len && test_now() < deadline) {
+        struct pollfd p = {.fd = ts->out_fd, .events = POLLIN};
+        if (poll(&p, 1, 50) == 1) {
+            ssize_t r = read(ts->out_fd, buf + n, len - 1 - n);
+            if (r <= 0)
+                break;
+            n += (size_t)r;
+        }
+    }
+    buf[n] = '\0';
+    return n;
+}
+
 int test_server_stop(struct test_server *ts, int sig, int timeout_ms)
 {
     int status;

@@ -41,6 +41,10 @@ int test_canned_server_start_later(struct test_server *ts, const char *reply, si
  * 0 or -1. */
 int test_fork_server(struct test_server *ts, void (*serve)(int lfd, const void *arg), const void *arg);
 
+/* Reads what the server printed within ms (stdout and stderr) into buf,
+ * NUL-terminated; stops early at EOF. Returns the bytes read. */
+size_t test_server_output(const struct test_server *ts, char *buf, size_t len, int ms);
+
 /* Sends sig and waits up to timeout_ms; returns the exit status, or -1 if it
  * did not exit (it is then killed). */
 int test_server_stop(struct test_server *ts, int sig, int timeout_ms);
