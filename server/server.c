@@ -595,8 +595,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     stop_listening(s);
     if (!s->cfg->quiet) {
         char grace[32];
-        log_line(stdout, "INFO", "%s: stopping, %llu requests in flight, grace %s", strsignal((int)sig),
-                 (unsigned long long)(s->active - s->streams), duration_format(s->cfg->grace_us, grace, sizeof grace));
+        unsigned long long left = s->active - s->streams;
+        log_line(stdout, "INFO", "%s: stopping, %llu request%s in flight, grace %s", strsignal((int)sig), left,
+                 left == 1 ? "" : "s", duration_format(s->cfg->grace_us, grace, sizeof grace));
         fflush(stdout);
     }
     struct timeval tv = to_timeval(s->cfg->grace_us);
@@ -622,8 +623,11 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     if (strstr(msg, "pplication reported") != NULL)
         return;
     /* The only chunked body is an /events stream, which ends when its
-     * client leaves: no error. */
-    if (strstr(msg, "chunked response body") != NULL)
+     * client leaves, or when the server shuts down and closes it (its
+     * reader ends with an error then, as a last chunk would keep the
+     * connection open): no error either way. */
+    if (strstr(msg, "chunked response body") != NULL ||
+        ((s->draining || s->expired) && strstr(msg, "application error generating response") != NULL))
         return;
     size_t n = strlen(msg);
     fprintf(stderr, "%s: %s%s", cli_program(), msg, n == 0 || msg[n - 1] != '\n' ? "\n" : "");
@@ -651,8 +655,8 @@ static unsigned connection_limit(const struct server_config *cfg)
     while (limit > 1 && fds_for(limit) > have)
         limit--;
     cli_error("warning: the open-file limit is %llu, below the %llu that --max-connections %u needs; "
-              "serving at most %u connections (raise it with ulimit -n)",
-              (unsigned long long)have, (unsigned long long)want, cfg->max_connections, limit);
+              "serving at most %u connection%s (raise it with ulimit -n)",
+              (unsigned long long)have, (unsigned long long)want, cfg->max_connections, limit, limit == 1 ? "" : "s");
     return limit;
 }
 

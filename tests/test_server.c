@@ -675,6 +675,16 @@ START_TEST(low_fd_limit_is_announced)
                       strstr(s.notices, "serving at most 224 connections") != NULL,
                   "notices: %s", s.notices);
     ck_assert_int_eq(test_server_stop(&s, SIGTERM, 5000), 0);
+
+    /* so low that one connection is left: it is served */
+    rl = (struct rlimit){.rlim_cur = 24, .rlim_max = 24};
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    static const char *const quick[] = {"--delay", "0", NULL};
+    ck_assert_int_eq(test_server_start(&s, quick), 0);
+    ck_assert_msg(strstr(s.notices, "serving at most 1 connection (") != NULL, "notices: %s", s.notices);
+    struct http_response r;
+    ck_assert_int_eq(http_get(s.port, "GET", "/say-hi", &r), 200);
+    ck_assert_int_eq(test_server_stop(&s, SIGTERM, 5000), 0);
 }
 END_TEST
 
