@@ -132,11 +132,12 @@ END_TEST
 /* Every --timeline row of path against --timeout timeout_us: a success
  * took at most that long, a timeout at least; returns the rows of each. */
 static void timeline_against_timeout(const char *which, const char *path, int64_t timeout_us, unsigned *ok,
-                                     unsigned *timeouts)
+                                     unsigned *timeouts, int64_t *slowest_us)
 {
     FILE *f = fopen(path, "r");
     char line[256];
     *ok = *timeouts = 0;
+    *slowest_us = 0;
     ck_assert_ptr_nonnull(fgets(line, sizeof line, f)); /* the header */
     while (fgets(line, sizeof line, f) != NULL) {
         double start, end;
@@ -144,6 +145,7 @@ static void timeline_against_timeout(const char *which, const char *path, int64_
         char error[16] = "";
         ck_assert_msg(sscanf(line, "%*u,%lf,%lf,%u,%15[a-z_]", &start, &end, &status, error) >= 3, "%s", line);
         int64_t took = llround((end - start) * 1e6);
+        *slowest_us = took > *slowest_us ? took : *slowest_us;
         if (error[0] == '\0') {
             ck_assert_msg(took <= timeout_us, "%s: a success after --timeout: %s", which, line);
             (*ok)++;
@@ -165,7 +167,8 @@ static void timeline_against_timeout(const char *which, const char *path, int64_
 /* Runs which on number requests, count at a time, with --timeout timeout
  * (in microseconds: timeout_us) against target, and checks its timeline. */
 static void run_against_timeout(const char *which, const char *number, const char *count, const char *timeout,
-                                int64_t timeout_us, const char *target, unsigned *ok, unsigned *timeouts)
+                                int64_t timeout_us, const char *target, unsigned *ok, unsigned *timeouts,
+                                int64_t *slowest_us)
 {
     char path[] = "/tmp/sayhi-timeouts-XXXXXX";
     int fd = mkstemp(path);
@@ -175,7 +178,7 @@ static void run_against_timeout(const char *which, const char *number, const cha
                                 "--timeout", timeout, "--url", tc_url(srv.port, target), "--timeline", path,
                                 "--quiet", NULL};
     tc_run(&r, which, args, 60000);
-    timeline_against_timeout(which, path, timeout_us, ok, timeouts);
+    timeline_against_timeout(which, path, timeout_us, ok, timeouts, slowest_us);
     ck_assert_uint_eq(*ok + *timeouts, (unsigned)atoi(number));
 }
 
@@ -184,11 +187,19 @@ START_TEST(timeout_kept_by_the_latency_clock)
     const char *c = tc_clients[_i];
     bool sync = strcmp(c, "sync") == 0;
     unsigned ok, timeouts;
+    int64_t slowest;
     run_against_timeout(c, sync ? "30" : "1500", sync ? "10" : "300", "4ms", 4000, "/say-hi?delay=5ms", &ok,
-                        &timeouts);
+                        &timeouts, &slowest);
     run_against_timeout(c, sync ? "10" : "600", sync ? "10" : "600", "200ms", 200000, "/say-hi?delay=250ms", &ok,
-                        &timeouts);
+                        &timeouts, &slowest);
     ck_assert_uint_eq(ok, 0);
+    /* Longer than sayhi-sync's 200 ms look at Ctrl-C: it waits in recv()
+     * then, and must still end the request at --timeout, not at the next
+     * look (600 ms for 410 ms). */
+    run_against_timeout(c, sync ? "10" : "300", sync ? "10" : "300", "410ms", 410000, "/say-hi?delay=1s", &ok,
+                        &timeouts, &slowest);
+    ck_assert_uint_eq(ok, 0);
+    ck_assert_msg(slowest < 410000 + 150000, "%s: a timeout of 410 ms ended after %lld us", c, (long long)slowest);
 }
 END_TEST
 
