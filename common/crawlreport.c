@@ -18,7 +18,7 @@ static void human_chain(FILE *out, const struct crawl *c)
     if (n == 0)
         fprintf(out, "not reached\n");
     else
-        fprintf(out, "after %zu links:\n", n - 1);
+        fprintf(out, "after %zu link%s:\n", n - 1, n - 1 == 1 ? "" : "s");
     for (size_t i = 0; i < n; i++) {
         const struct crawl_page *p = &c->pages[ids[i]];
         fprintf(out, "    %s %s%s%s\n", i == 0 ? "  " : "->", p->path, p->name != NULL ? "  " : "",

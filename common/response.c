@@ -111,8 +111,8 @@ int response_feed(struct response *r, const char *buf, size_t len)
 
 void response_why_unsolicited(char *why, unsigned status, size_t n)
 {
-    snprintf(why, RESPONSE_WHY_MAX, "answered %u, then %zu bytes after the response that no request asked for",
-             status, n);
+    snprintf(why, RESPONSE_WHY_MAX, "answered %u, then %zu byte%s after the response that no request asked for",
+             status, n, n == 1 ? "" : "s");
 }
 
 bool response_keeps_connection(const struct response *r)

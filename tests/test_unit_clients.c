@@ -398,6 +398,8 @@ START_TEST(interim_and_extra_bytes)
     ck_assert_int_eq(response_verdict(&resp, why), STATS_ERR_STATUS);
     ck_assert_str_eq(why, "answered 200, then 4 bytes after the response that no request asked for");
     ck_assert(!response_keeps_connection(&resp));
+    response_why_unsolicited(why, 200, 1);
+    ck_assert_str_eq(why, "answered 200, then 1 byte after the response that no request asked for");
     const char *chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{\"message\":\"hi\"}\r\n0\r\n\r\n"
                           "HTTP/1.1 200 OK\r\n\r\n";
     ck_assert_int_eq(feed_all(&resp, chunked, strlen(chunked)), 1);
