@@ -147,7 +147,10 @@ int client_run(struct client_config *cfg, client_engine *engine, void *arg, stru
     }
     st.crawl = cfg->crawl ? &crawl : NULL;
     run->crawl = st.crawl;
-    if (resolve_host(cfg, &st) != 0 || engine(cfg, &st, arg) == 0) {
+    bool resolved = resolve_host(cfg, &st) == 0;
+    if (resolved)
+        st.t0_us = stats_now_us(); /* the run, and --duration, start once the host is resolved */
+    if (!resolved || engine(cfg, &st, arg) == 0) {
         /* the requests --duration left time for, the pages the crawl found */
         if ((cfg->duration_us > 0 || cfg->crawl) && st.started < st.n)
             st.n = st.started;
