@@ -410,16 +410,28 @@ START_TEST(short_delays_do_not_starve_accepting)
 }
 END_TEST
 
+/* The requests a server has seen, from its /stats (that one included). */
+static double requests_seen(unsigned port)
+{
+    struct http_response resp;
+    ck_assert_int_eq(http_get(port, "GET", "/stats", &resp), 200);
+    cJSON *o = cJSON_Parse(resp.body);
+    double n = tc_num(o, "requests");
+    cJSON_Delete(o);
+    return n;
+}
+
 /* -z D: requests start until D has passed, and the run ends when those in
  * flight are answered. sayhi-async's default concurrency opens some 16,000
  * connections in that second, and how long the last of them takes is the
  * machine's (2.4 s under CI's parallel suites, 1.1 s alone): the timeline
  * shows when each request started and ended, and the run must end with the
- * last of them. */
+ * last of them, every one the server saw in the report. */
 START_TEST(duration_ends_the_run)
 {
     const char *c = tc_clients[_i];
     char tl[64];
+    double before = requests_seen(srv.port);
     tc_run(&r, c,
            (const char *const[]){"-z", "1s", "--url", tc_url(srv.port, "/say-hi?delay=20ms"), "--json", "--timeline",
                                  temp_path(tl), NULL},
@@ -442,6 +454,8 @@ START_TEST(duration_ends_the_run)
     fclose(f);
     unlink(tl);
     ck_assert_msg(number >= 10 && rows == number, "%u rows for %.0f requests", rows, number);
+    double seen = requests_seen(srv.port) - before - 1;
+    ck_assert_msg(seen == number, "the server saw %.0f requests, the report has %.0f", seen, number);
     ck_assert_msg(last_start > 0.9 && last_start < 1.05, "the last request started at %.3f s", last_start);
     ck_assert_msg(elapsed >= last_end && elapsed < last_end + 0.2, "run of %.3f s, last answer at %.3f s", elapsed,
                   last_end);
