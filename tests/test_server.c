@@ -348,6 +348,42 @@ START_TEST(grace_expiry_answers_503)
 }
 END_TEST
 
+/* A second signal ends the grace at once; one that follows the first
+ * within 200 ms (timeout(1) signals its command and then its process
+ * group) is the same stop, and the grace is kept. Two kill()s in a row
+ * would reach the server as one: the second goes once the first is
+ * handled, which closing the listener shows. */
+START_TEST(second_signal_ends_the_grace)
+{
+    struct test_server s;
+    struct http_response r;
+    static const char *const args[] = {"--quiet", "--grace", "10s", NULL};
+    int fds[2];
+    ck_assert_int_eq(test_server_start(&s, args), 0);
+    send_many(s.port, fds, 1, "/say-hi?delay=1s");
+    send_many(s.port, fds + 1, 1, "/say-hi?delay=30s");
+    ck_assert_int_eq(wait_in_flight(s.port, 2, 5.0), 2);
+    double t0 = test_now();
+    kill(s.pid, SIGTERM);
+    int probe;
+    while ((probe = http_connect(s.port)) >= 0 && test_now() - t0 < 2.0)
+        close(probe);
+    kill(s.pid, SIGTERM);
+    ck_assert_msg(probe < 0 && test_now() - t0 < 2.0, "still accepting %.2fs after SIGTERM", test_now() - t0);
+    ck_assert_int_eq(http_exchange(fds[0], NULL, 0, &r, 5000), 200);
+    ck_assert_msg(test_now() - t0 > 0.5, "answered %.2fs after the signals", test_now() - t0);
+    usleep(300000);
+    kill(s.pid, SIGTERM); /* a second stop: the 30 s request gets its 503 now */
+    double t1 = test_now();
+    http_exchange(fds[1], NULL, 0, &r, 5000);
+    assert_json_error(&r, 503, "shutting down");
+    ck_assert_msg(test_now() - t1 < 2.0, "503 came after %.2fs", test_now() - t1);
+    close(fds[0]);
+    close(fds[1]);
+    ck_assert_int_eq(test_server_stop(&s, 0, 5000), 0);
+}
+END_TEST
+
 /* Sends raw on n new connections at once (each waits in the accept queue
  * while the server is at its limit), then expects a 200 on every one. */
 static void all_answered(unsigned port, int n, const char *raw)
@@ -706,6 +742,7 @@ int main(void)
     TCase *own = testsuite_case(s, "own-server", 60, NULL, NULL);
     tcase_add_test(own, sigterm_lets_in_flight_requests_finish);
     tcase_add_test(own, grace_expiry_answers_503);
+    tcase_add_test(own, second_signal_ends_the_grace);
     tcase_add_test(own, grace_ends_unfinished_requests_too);
     tcase_add_test(own, access_log_line);
     tcase_add_test(own, accepts_again_after_running_out_of_fds);
