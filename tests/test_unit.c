@@ -433,6 +433,21 @@ START_TEST(recent_ring_and_series)
     ck_assert_int_eq(cJSON_GetArrayItem(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "ended"), 0), 0)->valueint, 11);
     cJSON_Delete(o);
     free(j);
+    /* Written by hand, with the digits "%.3f" and "%llu" would print, and
+     * exact where a double would not be (past 2^53 us, 285 years). */
+    static struct recent edge;
+    recent_init(&edge);
+    recent_add(&edge, 0, 999, 1000, 599);
+    recent_add(&edge, INT64_MAX, INT64_MAX, 1, 0);
+    recent_tick(&edge, 1, 0);                 /* 2 ended in the first 250 ms: 8/s */
+    recent_tick(&edge, 250001, UINT64_MAX);   /* none since: 0/s */
+    struct recent_open far[1] = {{.start_us = INT64_MAX, .delay_us = 10}};
+    j = recent_json(&edge, 0, -1500, UINT64_MAX, 1, far, 1);
+    ck_assert_str_eq(j, "{\"now_ms\":-1.500,\"in_flight\":18446744073709551615,\"peak_in_flight\":1,\"last_id\":2,"
+                        "\"series\":[[0.001,0,8.000],[250.001,18446744073709551615,0.000]],"
+                        "\"ended\":[[1,0.000,0.999,599,1.000],[2,9223372036854775.807,9223372036854775.807,0,0.001]],"
+                        "\"open\":[[9223372036854775.807,0.010]]}");
+    free(j);
     /* The series keeps the last 60 s. */
     for (int i = 0; i < RECENT_SAMPLES + 5; i++)
         recent_tick(&rc, 750000 + i * 250000, 1);
