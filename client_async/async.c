@@ -54,7 +54,8 @@ struct async {
     size_t nconns;
     struct conn **idle;            /* open loop: connections free for the next due request */
     size_t nidle;
-    struct event due;              /* open loop: fires when the next request is due */
+    struct event due;              /* open loop: fires when the next request is due; closed: start_more() */
+    size_t starting;               /* closed loop: the first connection not yet started */
     bool polling;                  /* open loop at a high rate: the loop polls, never sleeps */
     struct event *tick;
     struct log_progress bar;
@@ -324,11 +325,34 @@ static void dispatch(struct async *a)
     end_if_over(a);
 }
 
+/* Closed loop: the connections get their first request START_BATCH at a
+ * time, a batch per loop pass, so that the first responses are read while
+ * the last connections open. Started all in one go, 20,000 connections
+ * took the whole of a `-z 1s` run, and a 20 ms server's responses waited
+ * for it: latency min 208 ms, p50 956 ms. */
+#define START_BATCH 256
+
+static void start_more(struct async *a)
+{
+    struct sched_next n;
+    size_t end = a->starting + START_BATCH;
+    for (; a->starting < a->nconns && a->starting < end && !client_interrupted &&
+           sched_peek(&a->sched, stats_now_us(), &n);
+         a->starting++)
+        conn_continue(&a->conns[a->starting]);
+    if (a->starting < a->nconns && !client_interrupted && sched_peek(&a->sched, stats_now_us(), &n))
+        dispatch_soon(a); /* the next batch after this pass's I/O */
+}
+
 static void on_due(evutil_socket_t fd, short what, void *arg)
 {
+    struct async *a = arg;
     (void)fd;
     (void)what;
-    dispatch(arg);
+    if (sched_pooled(&a->sched))
+        dispatch(a);
+    else
+        start_more(a);
 }
 
 static void on_response(struct conn *c)
@@ -581,9 +605,8 @@ int async_run(const struct client_config *cfg, size_t *concurrency_io, struct st
         struct sched_next n;
         if (sched_pooled(&a.sched))
             dispatch(&a);
-        for (size_t i = 0; !sched_pooled(&a.sched) && i < a.nconns && sched_peek(&a.sched, stats_now_us(), &n) &&
-                           !client_interrupted; i++)
-            conn_continue(&a.conns[i]);
+        else
+            start_more(&a);
         if ((a.done < a.sched.next || sched_peek(&a.sched, stats_now_us(), &n)) && !client_interrupted) {
             if (a.polling)
                 run_polling(&a);
