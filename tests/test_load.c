@@ -55,6 +55,17 @@ static char *slurp(const char *path)
     return buf;
 }
 
+/* The requests a server has seen, from its /stats (that one included). */
+static double requests_seen(unsigned port)
+{
+    struct http_response resp;
+    ck_assert_int_eq(http_get(port, "GET", "/stats", &resp), 200);
+    cJSON *o = cJSON_Parse(resp.body);
+    double n = tc_num(o, "requests");
+    cJSON_Delete(o);
+    return n;
+}
+
 /* Asked 400/s for 2 s at delay 0: every request made, at about that rate. */
 START_TEST(rate_is_kept)
 {
@@ -226,14 +237,20 @@ END_TEST
  * scheduled request is still made, and latency from the intended start
  * shows the stall (the requests due during it waited up to 1 s). With one
  * connection, those requests also wait for it: service time (from the
- * send) stays small for most while latency does not. */
+ * send) stays small for most while latency does not. The stall begins
+ * 0.5 s after the 50th request, not 1 s after the client was started: on a
+ * busy machine the client took 0.25 s to start, and the stall it saw was
+ * that much shorter. */
 START_TEST(stall_counts_from_the_intended_start)
 {
     struct test_server s;
     tc_server_start(&s, "0");
     pid_t staller = fork();
     if (staller == 0) {
-        usleep(1000 * 1000);
+        double polls = 0, t0 = test_now();
+        while (requests_seen(s.port) - ++polls < 50 && test_now() - t0 < 10)
+            usleep(10 * 1000);
+        usleep(500 * 1000);
         kill(s.pid, SIGSTOP);
         usleep(1000 * 1000);
         kill(s.pid, SIGCONT);
@@ -409,17 +426,6 @@ START_TEST(short_delays_do_not_starve_accepting)
     still_accepts_under("600", "/say-hi?delay=1ms");
 }
 END_TEST
-
-/* The requests a server has seen, from its /stats (that one included). */
-static double requests_seen(unsigned port)
-{
-    struct http_response resp;
-    ck_assert_int_eq(http_get(port, "GET", "/stats", &resp), 200);
-    cJSON *o = cJSON_Parse(resp.body);
-    double n = tc_num(o, "requests");
-    cJSON_Delete(o);
-    return n;
-}
 
 /* -z D: requests start until D has passed, and the run ends when those in
  * flight are answered. sayhi-async's default concurrency opens some 16,000
