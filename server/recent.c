@@ -1,7 +1,6 @@
 /* recent: the dashboard's ring of requests and series of samples (recent.h). */
 #include "recent.h"
 
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +21,14 @@ void recent_tick(struct recent *r, int64_t now_us, uint64_t in_flight)
     const struct recent_sample *last = r->samples > 0 ? &r->sample[(r->samples - 1) % RECENT_SAMPLES] : NULL;
     int64_t span_us = last != NULL ? now_us - last->t_us : RECENT_TICK_MS * 1000;
     double per_s = span_us > 0 ? (double)(r->ended - r->ended_at_sample) * 1e6 / (double)span_us : 0;
+    /* "%.3f" rounds a tie to even (976.5625 is 976.562): rounded once
+     * here, by printf itself, four times a second, not per body. */
+    char text[32];
+    snprintf(text, sizeof text, "%.3f", per_s < 1e12 ? per_s : 1e12);
+    char *dot = strchr(text, '.');
+    int64_t milli = dot != NULL ? strtoll(text, NULL, 10) * 1000 + strtoll(dot + 1, NULL, 10) : 0;
     r->sample[r->samples % RECENT_SAMPLES] = (struct recent_sample){.t_us = now_us, .in_flight = in_flight,
-                                                                    .per_s = per_s};
+                                                                    .per_s = per_s, .per_s_milli = milli};
     r->samples++;
     r->ended_at_sample = r->ended;
 }
@@ -77,9 +82,6 @@ static void put_milli(struct out *o, int64_t thousandths)
     put(o, frac, sizeof frac);
 }
 
-/* A rate, to the thousandth, as "%.3f" prints it but for a tie in the
- * fourth decimal (0 past a billion a second, which no server reaches). */
-static void put_rate(struct out *o, double v) { put_milli(o, v >= 0 && v < 1e9 ? llround(v * 1000.0) : 0); }
 
 /* Room for the longest of each part: 20 digits for a u64, 21 for a time. */
 #define HEAD_MAX 200
@@ -116,13 +118,14 @@ char *recent_json(const struct recent *r, uint64_t since, int64_t now_us, uint64
         *o.p++ = ',';
         put_u64(&o, sm->in_flight);
         *o.p++ = ',';
-        put_rate(&o, sm->per_s);
+        put_milli(&o, sm->per_s_milli);
         *o.p++ = ']';
     }
     PUT(&o, "],\"ended\":[");
-    for (uint64_t id = from; id <= r->ended; id++) {
+    for (uint64_t k = 0; k < nended; k++) {
+        uint64_t id = from + k;
         const struct recent_request *q = &r->req[(id - 1) % RECENT_MAX];
-        item(&o, id > from);
+        item(&o, k > 0);
         put_u64(&o, q->id);
         *o.p++ = ',';
         put_milli(&o, q->start_us);

@@ -448,6 +448,15 @@ START_TEST(recent_ring_and_series)
                         "\"ended\":[[1,0.000,0.999,599,1.000],[2,9223372036854775.807,9223372036854775.807,0,0.001]],"
                         "\"open\":[[9223372036854775.807,0.010]]}");
     free(j);
+    /* A rate on a tie is rounded as "%.3f" rounds it: 7.8125/s is 7.812. */
+    recent_init(&edge);
+    recent_tick(&edge, 1, 0);
+    recent_add(&edge, 0, 1, 1, 200);
+    recent_add(&edge, 0, 1, 1, 200);
+    recent_tick(&edge, 256001, 0);
+    j = recent_json(&edge, 0, 0, 0, 0, NULL, 0);
+    ck_assert_msg(strstr(j, "\"series\":[[0.001,0,0.000],[256.001,0,7.812]]") != NULL, "%s", j);
+    free(j);
     /* The series keeps the last 60 s. */
     for (int i = 0; i < RECENT_SAMPLES + 5; i++)
         recent_tick(&rc, 750000 + i * 250000, 1);
