@@ -579,10 +579,11 @@ static void on_grace(evutil_socket_t fd, short what, void *arg)
         expire_waiting(s);
 }
 
-/* A signal within SIGNAL_ECHO_US of the one before is the same stop:
- * timeout(1) signals its command and then its process group, which the
- * command is in, and the grace ended at once in half the runs of `timeout
- * 30 sayhi-server`. A person who wants the second stop presses again. */
+/* A signal within SIGNAL_ECHO_US of the first is the same stop: timeout(1)
+ * signals its command and then its process group, which the command is
+ * in, and the grace ended at once in half the runs of `timeout 30
+ * sayhi-server`. A person who wants the second stop presses again; the
+ * third stops at once, however soon it comes. */
 #define SIGNAL_ECHO_US 200000
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -590,9 +591,10 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     struct server *s = arg;
     (void)what;
     int64_t now = stats_now_us();
-    if (s->draining && now - s->signal_us < SIGNAL_ECHO_US)
+    if (s->draining && !s->expired && now - s->signal_us < SIGNAL_ECHO_US)
         return;
-    s->signal_us = now;
+    if (!s->draining)
+        s->signal_us = now;
     if (s->expired) { /* third signal: nothing is suspended any more, stop now */
         event_base_loopbreak(s->base);
         return;

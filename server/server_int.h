@@ -138,7 +138,7 @@ struct server {
     struct event *close_ev;    /* closes a batch of them per loop pass */
     int64_t started_us;
     bool draining, expired;
-    int64_t signal_us;         /* when the last SIGINT or SIGTERM that counted came */
+    int64_t signal_us;         /* when the first SIGINT or SIGTERM came */
 };
 
 /* Suspends r's connection until r->delay_us has passed; r->respond then

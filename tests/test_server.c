@@ -350,19 +350,21 @@ END_TEST
 
 /* A second signal ends the grace at once; one that follows the first
  * within 200 ms (timeout(1) signals its command and then its process
- * group) is the same stop, and the grace is kept. Two kill()s in a row
- * would reach the server as one: the second goes once the first is
- * handled, which closing the listener shows. */
+ * group) is the same stop, and the grace is kept; a third stops the server
+ * at once, however soon after the second. Two kill()s in a row would reach
+ * the server as one: the second goes once the first is handled, which
+ * closing the listener shows. */
 START_TEST(second_signal_ends_the_grace)
 {
     struct test_server s;
     struct http_response r;
-    static const char *const args[] = {"--quiet", "--grace", "10s", NULL};
-    int fds[2];
+    static const char *const args[] = {"--quiet", "--grace", "10s", "--delay", "0", NULL};
+    int fds[3];
     ck_assert_int_eq(test_server_start(&s, args), 0);
     send_many(s.port, fds, 1, "/say-hi?delay=1s");
     send_many(s.port, fds + 1, 1, "/say-hi?delay=30s");
-    ck_assert_int_eq(wait_in_flight(s.port, 2, 5.0), 2);
+    send_many(s.port, fds + 2, 1, "/say-hi?size=16M&drip=30s"); /* never read */
+    ck_assert_int_eq(wait_in_flight(s.port, 3, 5.0), 3);
     double t0 = test_now();
     kill(s.pid, SIGTERM);
     int probe;
@@ -378,9 +380,12 @@ START_TEST(second_signal_ends_the_grace)
     http_exchange(fds[1], NULL, 0, &r, 5000);
     assert_json_error(&r, 503, "shutting down");
     ck_assert_msg(test_now() - t1 < 2.0, "503 came after %.2fs", test_now() - t1);
-    close(fds[0]);
-    close(fds[1]);
-    ck_assert_int_eq(test_server_stop(&s, 0, 5000), 0);
+    /* The drip's 16 MB are not read: the server would wait 1 s for them. */
+    double t2 = test_now();
+    ck_assert_int_eq(test_server_stop(&s, SIGTERM, 5000), 0);
+    ck_assert_msg(test_now() - t2 < 0.7, "the third signal stopped the server after %.2fs", test_now() - t2);
+    for (int i = 0; i < 3; i++)
+        close(fds[i]);
 }
 END_TEST
 
