@@ -16,6 +16,7 @@ static const struct {
     {"ms", 1000},
     {"s", 1000000},
     {"m", 60 * INT64_C(1000000)},
+    {"h", 3600 * INT64_C(1000000)},
     {"", 1000000}, /* a bare number is seconds */
 };
 

@@ -1,7 +1,7 @@
 /* duration: the DURATION syntax shared by every sayhi program.
  *
  * A duration is seconds as a plain decimal number ("1", "0.25") or a number
- * with a unit ("250ms", "1.5s", "2m", "500us"). Values are kept as integer
+ * with a unit ("250ms", "1.5s", "2m", "1h", "500us"). Values are kept as integer
  * microseconds so that no float rounding reaches a timer or a statistic.
  * Not for: parsing flags (see cli.h), which adds the flag name to errors. */
 #ifndef SAYHI_DURATION_H

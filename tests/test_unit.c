@@ -35,6 +35,8 @@ START_TEST(duration_valid_forms)
     ck_assert_int_eq(parse_ok("1.5s"), 1500000);
     ck_assert_int_eq(parse_ok("500us"), 500);
     ck_assert_int_eq(parse_ok("2m"), 120000000);
+    ck_assert_int_eq(parse_ok("1h"), 3600000000); /* what --help's "at most 1h" says */
+    ck_assert_int_eq(parse_ok("8760h"), DURATION_MAX_US);
     ck_assert_int_eq(parse_ok("0.0005ms"), 0); /* below a microsecond truncates */
     ck_assert_int_eq(parse_ok("1.0000001"), 1000000);
     ck_assert_int_eq(parse_ok("0.123456789123456s"), 123456);
@@ -45,7 +47,7 @@ END_TEST
 START_TEST(duration_rejects)
 {
     static const char *bad[] = {"", "-1", "-0", "+1", " 1", "1 ", "nan", "NaN", "inf", "infinity", "1e3", "1e-9",
-                                "0x10", "1ms5", "1.2.3", ".", "s", "ms", "1h", "1 s", "1S", "10msx", "abc",
+                                "0x10", "1ms5", "1.2.3", ".", "s", "ms", "h", "1hr", "8761h", "1 s", "1S", "10msx", "abc",
                                 "31536001", "99999999999999999999", "1e308", "525601m", "1,5"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t us = 42;
