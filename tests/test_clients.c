@@ -345,7 +345,6 @@ END_TEST
 static int peak_after(const char *which, const char *const *extra)
 {
     struct test_server s;
-    struct http_response resp;
     static const char *const args[] = {"--quiet", NULL};
     ck_assert_int_eq(test_server_start(&s, args), 0);
     const char *argv[16] = {"--number", "12", "--url", tc_url(s.port, "/say-hi?delay=200ms"), "--quiet"};
@@ -355,10 +354,7 @@ static int peak_after(const char *which, const char *const *extra)
     argv[n] = NULL;
     tc_run(&r, which, argv, 30000);
     ck_assert_int_eq(r.rc, 0);
-    ck_assert_int_eq(http_get(s.port, "GET", "/stats", &resp), 200);
-    cJSON *o = cJSON_Parse(resp.body);
-    int peak = (int)tc_num(o, "peak_in_flight");
-    cJSON_Delete(o);
+    int peak = (int)tc_stat(s.port, "peak_in_flight");
     test_server_stop(&s, SIGTERM, 5000);
     return peak;
 }

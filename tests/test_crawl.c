@@ -54,16 +54,6 @@ static const cJSON *crawl_of(const cJSON *o)
     return c;
 }
 
-static double family_pages(unsigned port)
-{
-    struct http_response resp;
-    ck_assert_int_eq(http_get(port, "GET", "/stats", &resp), 200);
-    cJSON *s = cJSON_ParseWithLength(resp.body, resp.body_len);
-    double n = tc_num(s, "family_pages");
-    cJSON_Delete(s);
-    return n;
-}
-
 /* 30 people, 20 ms: each page once; sync takes pages x delay, async about
  * levels x delay (margins wide: a shared machine). */
 START_TEST(each_page_once_and_wall_time)
@@ -76,7 +66,7 @@ START_TEST(each_page_once_and_wall_time)
     ck_assert_uint_eq(tc_num(c, "pages"), 30);
     ck_assert_uint_eq(tc_num(c, "lost"), 0);
     ck_assert_uint_eq(tc_num(o, "number"), 30);
-    ck_assert_uint_eq(family_pages(srv.port), 30);
+    ck_assert_uint_eq(tc_stat(srv.port, "family_pages"), 30);
     double levels = tc_num(c, "levels"), wall = tc_num(o, "elapsed_s");
     ck_assert_msg(levels >= 3 && levels < 30, "levels %g", levels);
     if (_i == 0)

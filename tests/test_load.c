@@ -55,17 +55,6 @@ static char *slurp(const char *path)
     return buf;
 }
 
-/* The requests a server has seen, from its /stats (that one included). */
-static double requests_seen(unsigned port)
-{
-    struct http_response resp;
-    ck_assert_int_eq(http_get(port, "GET", "/stats", &resp), 200);
-    cJSON *o = cJSON_Parse(resp.body);
-    double n = tc_num(o, "requests");
-    cJSON_Delete(o);
-    return n;
-}
-
 /* Asked 400/s for 2 s at delay 0: every request made, at about that rate. */
 START_TEST(rate_is_kept)
 {
@@ -248,7 +237,7 @@ START_TEST(stall_counts_from_the_intended_start)
     pid_t staller = fork();
     if (staller == 0) {
         double polls = 0, t0 = test_now();
-        while (requests_seen(s.port) - ++polls < 50 && test_now() - t0 < 10)
+        while (tc_stat(s.port, "requests") - ++polls < 50 && test_now() - t0 < 10)
             usleep(10 * 1000);
         usleep(500 * 1000);
         kill(s.pid, SIGSTOP);
@@ -437,7 +426,7 @@ START_TEST(duration_ends_the_run)
 {
     const char *c = tc_clients[_i];
     char tl[64];
-    double before = requests_seen(srv.port);
+    double before = tc_stat(srv.port, "requests");
     tc_run(&r, c,
            (const char *const[]){"-z", "1s", "--url", tc_url(srv.port, "/say-hi?delay=20ms"), "--json", "--timeline",
                                  temp_path(tl), NULL},
@@ -465,7 +454,7 @@ START_TEST(duration_ends_the_run)
     fclose(f);
     unlink(tl);
     ck_assert_msg(number >= 10 && rows == number, "%u rows for %.0f requests", rows, number);
-    double seen = requests_seen(srv.port) - before - 1;
+    double seen = tc_stat(srv.port, "requests") - before - 1;
     ck_assert_msg(seen == number, "the server saw %.0f requests, the report has %.0f", seen, number);
     ck_assert_msg(last_start > 0.9 && last_start < 1.05, "the last request started at %.3f s", last_start);
     ck_assert_msg(elapsed >= last_end && elapsed < last_end + 0.2, "run of %.3f s, last answer at %.3f s", elapsed,

@@ -47,6 +47,16 @@ double tc_num(const cJSON *o, const char *key)
     return v->valuedouble;
 }
 
+double tc_stat(unsigned port, const char *key)
+{
+    struct http_response resp;
+    ck_assert_int_eq(http_get(port, "GET", "/stats", &resp), 200);
+    cJSON *o = cJSON_ParseWithLength(resp.body, resp.body_len);
+    double n = tc_num(o, key);
+    cJSON_Delete(o);
+    return n;
+}
+
 void tc_expect_usage(struct tc_run *r, const char *which, const char *const *args, const char *needle)
 {
     tc_run(r, which, args, 10000);

@@ -43,4 +43,8 @@ cJSON *tc_json(const struct tc_run *r);
 /* The number under key (fails the test if there is none). */
 double tc_num(const cJSON *o, const char *key);
 
+/* The number under key in the /stats of the server on port (that request
+ * counted in it). */
+double tc_stat(unsigned port, const char *key);
+
 #endif
