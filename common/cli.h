@@ -19,6 +19,9 @@ enum {
 void cli_set_program(const char *name);
 const char *cli_program(void);
 
+/* "" for 1, else "s": "%llu request%s", n, cli_plural(n). */
+static inline const char *cli_plural(unsigned long long n) { return n == 1 ? "" : "s"; }
+
 /* "prog: <message>\n" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -4,6 +4,7 @@
  * of links to --find's page. Not for: the figures every run has (report.c). */
 #include "crawl.h"
 
+#include "cli.h"
 #include "formats.h"
 
 #include <cjson/cJSON.h>
@@ -18,7 +19,7 @@ static void human_chain(FILE *out, const struct crawl *c)
     if (n == 0)
         fprintf(out, "not reached\n");
     else
-        fprintf(out, "after %zu link%s:\n", n - 1, n - 1 == 1 ? "" : "s");
+        fprintf(out, "after %zu link%s:\n", n - 1, cli_plural(n - 1));
     for (size_t i = 0; i < n; i++) {
         const struct crawl_page *p = &c->pages[ids[i]];
         fprintf(out, "    %s %s%s%s\n", i == 0 ? "  " : "->", p->path, p->name != NULL ? "  " : "",

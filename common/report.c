@@ -212,7 +212,7 @@ int report_finish(struct client_config *cfg, const struct stats *s, const struct
     warn_if_behind(cfg, s, sum, run);
     const struct crawl *c = run->crawl;
     if (c != NULL && c->find != NULL && c->found == CRAWL_NO_PARENT && !run->interrupted) {
-        cli_error("--find %s was not reached in %zu page%s", c->find, c->ended, c->ended == 1 ? "" : "s");
+        cli_error("--find %s was not reached in %zu page%s", c->find, c->ended, cli_plural(c->ended));
         rc = CLI_EXIT_FAILURE;
     }
     if (cfg->json) {

@@ -1,6 +1,7 @@
 /* response: incremental HTTP response parsing for both clients (response.h). */
 #include "response.h"
 
+#include "cli.h"
 #include "jsoncheck.h"
 
 #include <stdio.h>
@@ -112,7 +113,7 @@ int response_feed(struct response *r, const char *buf, size_t len)
 void response_why_unsolicited(char *why, unsigned status, size_t n)
 {
     snprintf(why, RESPONSE_WHY_MAX, "answered %u, then %zu byte%s after the response that no request asked for",
-             status, n, n == 1 ? "" : "s");
+             status, n, cli_plural(n));
 }
 
 bool response_keeps_connection(const struct response *r)

@@ -154,7 +154,7 @@ static void write_cost(FILE *f, const struct run_result *rows, size_t n, const s
     for (size_t i = 0; i < n; i++)
         if (output_x(&rows[i], ctx) == largest)
             fprintf(f, " <b>%s</b> %u thread%s, %.1f MB, %.3f s CPU;", run_mode_name(rows[i].mode),
-                    rows[i].cost.threads, rows[i].cost.threads == 1 ? "" : "s",
+                    rows[i].cost.threads, cli_plural(rows[i].cost.threads),
                     (double)rows[i].cost.rss_kb / 1024, rows[i].cost.cpu_s);
     fputs(" a thread per request costs a stack and a kernel task each, an event loop one thread whatever N.</p>\n",
           f);

@@ -609,7 +609,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
         char grace[32];
         unsigned long long left = s->active - s->streams;
         log_line(stdout, "INFO", "%s: stopping, %llu request%s in flight, grace %s", strsignal((int)sig), left,
-                 left == 1 ? "" : "s", duration_format(s->cfg->grace_us, grace, sizeof grace));
+                 cli_plural(left), duration_format(s->cfg->grace_us, grace, sizeof grace));
         fflush(stdout);
     }
     struct timeval tv = to_timeval(s->cfg->grace_us);
@@ -668,7 +668,7 @@ static unsigned connection_limit(const struct server_config *cfg)
         limit--;
     cli_error("warning: the open-file limit is %llu, below the %llu that --max-connections %u needs; "
               "serving at most %u connection%s (raise it with ulimit -n)",
-              (unsigned long long)have, (unsigned long long)want, cfg->max_connections, limit, limit == 1 ? "" : "s");
+              (unsigned long long)have, (unsigned long long)want, cfg->max_connections, limit, cli_plural(limit));
     return limit;
 }
 
