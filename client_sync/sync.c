@@ -146,9 +146,8 @@ static int connect_to(struct worker *w, int64_t deadline, struct outcome *o)
     if (rc == CURLE_OK && curl_easy_getinfo(w->h, CURLINFO_ACTIVESOCKET, &w->fd) == CURLE_OK &&
         w->fd != CURL_SOCKET_BAD) {
         const struct timeval check = {.tv_sec = INTERRUPT_CHECK_MS / 1000, .tv_usec = INTERRUPT_CHECK_MS % 1000 * 1000};
-        int flags = fcntl((int)w->fd, F_GETFL);
-        w->blocking = w->e->cfg->keepalive && flags >= 0 &&
-                      setsockopt((int)w->fd, SOL_SOCKET, SO_RCVTIMEO, &check, sizeof check) == 0 &&
+        int flags = w->e->cfg->keepalive ? fcntl((int)w->fd, F_GETFL) : -1; /* no system call without keep-alive */
+        w->blocking = flags >= 0 && setsockopt((int)w->fd, SOL_SOCKET, SO_RCVTIMEO, &check, sizeof check) == 0 &&
                       fcntl((int)w->fd, F_SETFL, flags & ~O_NONBLOCK) == 0;
         return 0;
     }
