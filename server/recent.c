@@ -28,7 +28,7 @@ void recent_tick(struct recent *r, int64_t now_us, uint64_t in_flight)
     char *dot = strchr(text, '.');
     int64_t milli = dot != NULL ? strtoll(text, NULL, 10) * 1000 + strtoll(dot + 1, NULL, 10) : 0;
     r->sample[r->samples % RECENT_SAMPLES] = (struct recent_sample){.t_us = now_us, .in_flight = in_flight,
-                                                                    .per_s = per_s, .per_s_milli = milli};
+                                                                    .per_s_milli = milli};
     r->samples++;
     r->ended_at_sample = r->ended;
 }
@@ -81,7 +81,6 @@ static void put_milli(struct out *o, int64_t thousandths)
     char frac[4] = {'.', (char)('0' + f / 100), (char)('0' + f / 10 % 10), (char)('0' + f % 10)};
     put(o, frac, sizeof frac);
 }
-
 
 /* Room for the longest of each part: 20 digits for a u64, 21 for a time. */
 #define HEAD_MAX 200

@@ -28,8 +28,8 @@ struct recent_request {
 struct recent_sample {
     int64_t t_us;       /* from the server's start */
     uint64_t in_flight;
-    double per_s;       /* requests ended per second since the sample before */
-    int64_t per_s_milli; /* the same in thousandths, rounded as "%.3f" rounds it */
+    int64_t per_s_milli; /* requests ended per second since the sample before, in
+                          * thousandths, rounded as "%.3f" rounds them */
 };
 
 struct recent {

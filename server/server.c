@@ -593,8 +593,6 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     int64_t now = stats_now_us();
     if (s->draining && !s->expired && now - s->signal_us < SIGNAL_ECHO_US)
         return;
-    if (!s->draining)
-        s->signal_us = now;
     if (s->expired) { /* third signal: nothing is suspended any more, stop now */
         event_base_loopbreak(s->base);
         return;
@@ -604,6 +602,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
         return;
     }
     s->draining = true;
+    s->signal_us = now;
     stop_listening(s);
     if (!s->cfg->quiet) {
         char grace[32];
