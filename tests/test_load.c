@@ -9,6 +9,7 @@
 #include "testecho.h"
 #include "testhttp.h"
 #include "testsuite.h"
+#include "timeline.h"
 
 #include <check.h>
 #include <cjson/cJSON.h>
@@ -440,20 +441,16 @@ START_TEST(duration_ends_the_run)
     ck_assert_msg(fastest < 150, "the fastest of %.0f requests at delay=20ms took %.1f ms", tc_num(o, "number"),
                   fastest);
     cJSON_Delete(o);
-    FILE *f = fopen(tl, "r");
-    ck_assert_ptr_nonnull(f);
-    char line[256];
-    unsigned rows = 0;
-    double start, end;
-    while (fgets(line, sizeof line, f) != NULL)
-        if (sscanf(line, "%*u,%lf,%lf,", &start, &end) == 2) {
-            rows++;
-            last_start = start > last_start ? start : last_start;
-            last_end = end > last_end ? end : last_end;
-        }
-    fclose(f);
+    struct timeline t;
+    ck_assert_int_eq(timeline_read(tl, &t), 0);
     unlink(tl);
-    ck_assert_msg(number >= 10 && rows == number, "%u rows for %.0f requests", rows, number);
+    for (size_t i = 0; i < t.n; i++) {
+        last_start = t.start[i] > last_start ? t.start[i] : last_start;
+        last_end = t.end[i] > last_end ? t.end[i] : last_end;
+    }
+    size_t rows = t.n;
+    timeline_free(&t);
+    ck_assert_msg(number >= 10 && rows == number, "%zu rows for %.0f requests", rows, number);
     double seen = tc_stat(srv.port, "requests") - before - 1;
     ck_assert_msg(seen == number, "the server saw %.0f requests, the report has %.0f", seen, number);
     ck_assert_msg(last_start > 0.9 && last_start < 1.05, "the last request started at %.3f s", last_start);
