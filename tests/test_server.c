@@ -239,6 +239,20 @@ static void send_many(unsigned port, int *fds, int n, const char *target)
     }
 }
 
+/* Connects to port every 10 ms until a connect fails (the server stopped
+ * listening) or max_s has passed since t0: -1 and errno then, else the
+ * last connection's fd. */
+static int connect_until_refused(unsigned port, double t0, double max_s)
+{
+    int fd = http_connect(port);
+    while (fd >= 0 && test_now() - t0 < max_s) {
+        close(fd);
+        usleep(10000);
+        fd = http_connect(port);
+    }
+    return fd;
+}
+
 START_TEST(sigterm_lets_in_flight_requests_finish)
 {
     enum { N = 1000 };
@@ -260,12 +274,7 @@ START_TEST(sigterm_lets_in_flight_requests_finish)
     kill(s.pid, SIGTERM);
     /* No longer accepting, as soon as the signal is handled: under a loaded
      * CI machine that took more than the 50 ms once allowed. */
-    int late = http_connect(s.port);
-    while (late >= 0 && test_now() - t0 < 2.0) {
-        close(late);
-        usleep(10000);
-        late = http_connect(s.port);
-    }
+    int late = connect_until_refused(s.port, t0, 2.0);
     int err = errno; /* reset: the SYN met the listener as it closed */
     ck_assert_msg(late == -1 && (err == ECONNREFUSED || err == ECONNRESET), "still accepting %.2fs after SIGTERM (%s)",
                   test_now() - t0, late == -1 ? strerror(err) : "connected");
@@ -367,9 +376,7 @@ START_TEST(second_signal_ends_the_grace)
     ck_assert_int_eq(wait_in_flight(s.port, 3, 5.0), 3);
     double t0 = test_now();
     kill(s.pid, SIGTERM);
-    int probe;
-    while ((probe = http_connect(s.port)) >= 0 && test_now() - t0 < 2.0)
-        close(probe);
+    int probe = connect_until_refused(s.port, t0, 2.0);
     kill(s.pid, SIGTERM);
     ck_assert_msg(probe < 0 && test_now() - t0 < 2.0, "still accepting %.2fs after SIGTERM", test_now() - t0);
     ck_assert_int_eq(http_exchange(fds[0], NULL, 0, &r, 5000), 200);
