@@ -206,7 +206,7 @@ static const struct client_option common_options[] = {
     {"check", 0, "status|json|sayhi", "what a success is: any 2xx, its body read and counted (default);\n"
                                       "a 2xx with an RFC 8259 JSON body of at most --max-body bytes;\n"
                                       "sayhi's rule (2xx, a JSON object with a string \"message\")", set_check},
-    {"max-body", 0, "BYTES", "--check json: larger bodies are bad_body (default 1048576)", set_max_body},
+    {"max-body", 0, "BYTES", "with --check json: larger bodies are bad_body (default 1048576)", set_max_body},
     {"json", 0, NULL, "one JSON object on stdout instead of the summary", set_switch},
     {"verbose", 0, NULL, "a timestamped line on stderr when each request starts and ends", set_switch},
     {"timeline", 0, "FILE", "one CSV row per request:\n" FMT_TIMELINE_HEADER, set_out_file},
@@ -217,8 +217,8 @@ static const struct client_option common_options[] = {
     {"crawl", 0, NULL, "breadth first from --url: GET each page, then every URL of the same\n"
                        "origin in its JSON \"links\", each once, as soon as it is known, up\n"
                        "to --number pages (default: no limit); reads bodies as --check json", set_switch},
-    {"max-depth", 0, "D", "--crawl: follow no link of a page D links from the start", set_max_depth},
-    {"find", 0, "PATH", "--crawl: stop once PATH has been read, and print the chain of\n"
+    {"max-depth", 0, "D", "with --crawl: follow no link of a page D links from the start", set_max_depth},
+    {"find", 0, "PATH", "with --crawl: stop once PATH has been read, and print the chain of\n"
                         "links to it from the start (a shortest one)", set_find},
     {"no-keepalive", 0, NULL, "a new connection for every request", set_switch},
     {"quiet", 0, NULL, "no summary (unless --json), no progress bar, no notices", set_switch},
@@ -250,7 +250,12 @@ static void usage_row(FILE *out, const struct client_option *o)
                           : snprintf(head, sizeof head, "  --%s", o->name);
     if (o->arg != NULL)
         n += snprintf(head + n, sizeof head - (size_t)n, " %s", o->arg);
-    fprintf(out, "%s%*s", head, n < HELP_COLUMN ? HELP_COLUMN - n : 1, "");
+    /* help2man (the man pages) reads two blanks as the end of the flag: a
+     * head that leaves fewer puts its help on the next line. */
+    if (n <= HELP_COLUMN - 2)
+        fprintf(out, "%s%*s", head, HELP_COLUMN - n, "");
+    else
+        fprintf(out, "%s\n%*s", head, HELP_COLUMN, "");
     for (const char *p = o->help; *p != '\0'; p++) {
         fputc(*p, out);
         if (*p == '\n')
@@ -271,9 +276,9 @@ static void usage(FILE *out, const struct client_spec *spec)
     fprintf(out,
             "\n"
             "Exit codes: 0 every request succeeded, 1 some request failed (the summary is still\n"
-            "printed), a runtime error, or the results could not be written (stdout, --timeline),\n"
-            "2 bad flag or value, 130 interrupted by Ctrl-C (SIGINT), 143 stopped by SIGTERM (for\n"
-            "both, the summary covers the requests that finished).\n");
+            "printed), a runtime error, or the results could not be written (stdout, --timeline,\n"
+            "--hdr, --trace), 2 bad flag or value, 130 interrupted by Ctrl-C (SIGINT), 143 stopped\n"
+            "by SIGTERM (for both, the summary covers the requests that finished).\n");
 }
 
 /* The rows of both tables, in one array: val of getopt_long is the index + 256. */

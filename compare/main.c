@@ -74,7 +74,7 @@ static void usage(FILE *out)
             "                      with the same family (--family N, seed " RUN_CRAWL_SEED "); threads is a pool of %u;\n"
             "                      N is the pages read, and --plot and --html draw pages read\n"
             "                      over time: sync a straight line, async one step per level\n"
-            "  --family N          --crawl: people in the server's family (default 200)\n"
+            "  --family N          with --crawl: people in the server's family (default 200)\n"
             "  --quiet             no progress lines on stderr\n"
             "  --help, --version\n"
             "\n"

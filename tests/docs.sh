@@ -27,6 +27,18 @@ while [ $# -ge 2 ]; do
         grep -qE -- "(^|[^-a-z])$flag([^-a-z]|\$)" <<<"$text" || fail "$name: $flag is in --help but not in $page"
     done
 
+    # Each option line of --help ("  -n, --number N    text") is an entry of
+    # its own in the page whose tag is that line's flag and value, not the
+    # flag run together with its text (help2man needs two blanks after it).
+    tags=$(page_text "$page" | sed -e 's/\\f[A-Z]//g' | awk 'tp { print; tp = 0 } /^\.[TH]P/ { tp = 1 }')
+    while IFS= read -r head; do
+        grep -qxF -- "$head" <<<"$tags" || fail "$name: '$head' of --help is not an entry of its own in $page"
+    done < <("$program" --help | sed -n 's/^  \(-[^ ].*\)$/\1/p' | sed 's/  .*//')
+    while IFS= read -r line; do
+        fail "$name --help: '$line' runs its flag into its text (help2man needs two blanks between)"
+    done < <("$program" --help | grep -E -- '^  -[^ ]' | grep -vE -- '^  -[^ ].*[^ ]  ' |
+        grep -vxE -- ' +(-[a-zA-Z], )?--[a-z][-a-z]*( ([^ ']+|'[^']*'))?(, --[a-z][-a-z]*)*')
+
     [ "$("$program" --version)" = "$name $version" ] || fail "$name --version is not '$name $version'"
     grep -q "^\.TH .*\"$name $version\"" "$page" || fail "$page does not carry '$name $version' in .TH"
 
