@@ -2,18 +2,20 @@
 #
 # The flags come from the program's own --help at completion time, so a new
 # flag completes as soon as it is in --help and nothing here can drift. A flag
-# whose value --help names FILE (or PATH) completes file names, DIR
-# directories; other values (N, DURATION, URL...) complete nothing rather than
-# a wrong guess. Installed once per program name so that bash-completion's
-# on-demand loader finds it; works without bash-completion too (source it).
+# whose value --help names FILE completes file names, DIR directories, a list
+# (status|json|sayhi) its words; other values (N, DURATION, URL, PATH, which is
+# a URL's path...) complete nothing rather than a wrong guess. Installed once
+# per program name so that bash-completion's on-demand loader finds it; works
+# without bash-completion too (source it).
 
 # _sayhi_options PROGRAM: one line per flag, "--flag" or "--flag VALUE", read
-# from the option lines of PROGRAM --help ("  --flag VALUE  text" and
-# "  --help, --version").
+# from the option lines of PROGRAM --help ("  --flag VALUE  text",
+# "  -n, --number N  text", "  --check a|b|c  text", "  --help, --version").
 _sayhi_options()
 {
-    "$1" --help 2>/dev/null | sed -n 's/^ \{1,\}\(--[a-z][-a-z]*\( [A-Z][A-Z_]*\)\{0,1\}\(, --[a-z][-a-z]*\)*\)\( .*\)\{0,1\}$/\1/p' |
-        sed 's/, /\n/g'
+    "$1" --help 2>/dev/null |
+        sed -n "s/^ \{1,\}\(-[a-zA-Z], \)\{0,1\}\(--[a-z][-a-z]*\( \([A-Z][A-Z_]*\|[a-z][a-z0-9]*\(|[a-z][a-z0-9]*\)\{1,\}\|'[^']*'\)\)\{0,1\}\(, --[a-z][-a-z]*\)*\)\( .*\)\{0,1\}\$/\2/p" |
+        sed 's/, /\n/g' | sed "s/ '.*'\$/ VALUE/"
 }
 
 _sayhi()
@@ -28,7 +30,7 @@ _sayhi()
     if [[ $prev == --* ]]; then
         value=$(printf '%s\n' "$options" | awk -v flag="$prev" '$1 == flag { print $2 }')
         case $value in
-            FILE | PATH)
+            FILE)
                 compopt -o filenames 2>/dev/null
                 mapfile -t COMPREPLY < <(compgen -f -- "$cur")
                 return 0
@@ -36,6 +38,10 @@ _sayhi()
             DIR)
                 compopt -o filenames 2>/dev/null
                 mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+                return 0
+                ;;
+            *'|'*) # one of a list: --check status|json|sayhi
+                mapfile -t COMPREPLY < <(compgen -W "${value//|/ }" -- "$cur")
                 return 0
                 ;;
             ?*) return 0 ;; # a value we cannot guess

@@ -39,13 +39,14 @@ for program in "${programs[@]}"; do
     function=$(complete -p "$name" 2>/dev/null | sed -n 's/.*-F \([^ ]*\) .*/\1/p')
     [ -n "$function" ] || { fail "complete -p $name: no completion function"; continue; }
 
-    # Every flag that begins an option line of --help ("  --flag", "  --a, --b").
-    expected=$("$program" --help | grep -oE -- '^ +--[a-z][-a-z]*(, --[a-z][-a-z]*)*' |
+    # Every long flag of an option line of --help ("  --flag", "  -f, --flag",
+    # "  --a, --b").
+    expected=$("$program" --help | grep -oE -- '^ +(-[a-zA-Z], )?--[a-z][-a-z]*(, --[a-z][-a-z]*)*' |
         grep -oE -- '--[a-z][-a-z]*' | sort -u)
     [ -n "$expected" ] || fail "$name --help lists no flags"
     got=$(complete_words "$program" --)
     [ "$got" = "$expected" ] || fail "$name --<Tab>: got [$(echo $got)], --help has [$(echo $expected)]"
-    [ "$(complete_words "$program" --he)" = "--help" ] || fail "$name --he<Tab> is not --help"
+    [ "$(complete_words "$program" --hel)" = "--help" ] || fail "$name --hel<Tab> is not --help"
 
     # A flag whose value --help calls FILE completes file names, both as
     # --flag VALUE and --flag=VALUE; any other value completes nothing.
@@ -57,6 +58,16 @@ for program in "${programs[@]}"; do
     value_flag=$("$program" --help | grep -oE -- '^ +--[a-z][-a-z]* (N|LIST|DURATION)' | awk 'NR == 1 { print $1 }')
     [ -n "$value_flag" ] && [ -n "$(complete_words "$program" "$value_flag" '')" ] &&
         fail "$name $value_flag <Tab> offers something for a value it cannot guess"
+    # A value --help gives as a list ("--check status|json|sayhi") completes
+    # its words; a PATH (a URL's path) completes nothing.
+    "$program" --help | grep -oE -- '^ +(-[a-zA-Z], )?--[a-z][-a-z]* [a-z0-9]+(\|[a-z0-9]+)+' |
+        sed -E 's/^ +(-[a-zA-Z], )?//' | while read -r flag list; do
+            [ "$(complete_words "$program" "$flag" '' | tr '\n' '|' | sed 's/|$//')" = "$(tr '|' '\n' <<<"$list" | sort | tr '\n' '|' | sed 's/|$//')" ] ||
+                echo "FAIL: $name $flag <Tab> does not offer $list"
+        done | grep FAIL && fail "$name: list values"
+    path_flag=$("$program" --help | grep -oE -- '^ +--[a-z][-a-z]* PATH' | awk 'NR == 1 { print $1 }')
+    [ -n "$path_flag" ] && [ -n "$(complete_words "$program" "$path_flag" '')" ] &&
+        fail "$name $path_flag <Tab> offers file names for a URL's path"
     [ "$failures" -eq "$before" ] && echo "ok: $name ($(wc -w <<<"$expected") flags, file flags: $(echo $file_flags))"
 done
 [ "$failures" -eq 0 ]
