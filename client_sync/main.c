@@ -9,6 +9,7 @@
 #include "stats.h"
 #include "sync.h"
 
+#include <signal.h>
 #include <stdio.h>
 
 #define THREADS_MAX 10000
@@ -57,6 +58,10 @@ int main(int argc, char **argv)
     cli_set_program("sayhi-sync");
     if (client_parse_args(argc, argv, &spec, &cfg) != 0)
         return CLI_EXIT_USAGE;
+    /* A write to a closed pipe (stdout into `| head`) must be the error of
+     * exit 1 that the README promises, said on stderr, not a death by SIGPIPE
+     * (141), as it is for sayhi-async. */
+    signal(SIGPIPE, SIG_IGN);
     /* More threads than requests would only idle; more than the open-file
      * limit holds would fail to connect. */
     unsigned threads = (unsigned)(cfg.extra < cfg.number ? cfg.extra : cfg.number);

@@ -240,6 +240,21 @@ START_TEST(write_failures_exit_1)
 }
 END_TEST
 
+/* A reader that has left (`| head -1`, here `| true`, gone long before the
+ * 200 ms run ends): exit 1 and one line, as for any write failure, not a death
+ * by SIGPIPE (exit 141, nothing said). */
+START_TEST(closed_pipe_exits_1)
+{
+    const char *c = tc_clients[_i];
+    const char *argv[] = {"-c", "\"$0\" \"$@\" | true; exit \"${PIPESTATUS[0]}\"", tc_bin(c), "--url",
+                          tc_url(srv.port, "/say-hi?delay=200ms"), "--number", "1", "--json", NULL};
+    r.rc = test_exec("/bin/bash", argv, r.out, sizeof r.out, r.err, sizeof r.err, 30000, &r.elapsed);
+    ck_assert_msg(r.rc == 1 && strcmp(r.err, c[0] == 's' ? "sayhi-sync: cannot write to stdout: Broken pipe\n"
+                                                         : "sayhi-async: cannot write to stdout: Broken pipe\n") == 0,
+                  "%s | true: exit %d, stderr: %s", c, r.rc, r.err);
+}
+END_TEST
+
 /* The event lines of stderr, as 's' (start) and 'd' (done), in order. */
 static void verbose_events(char *seq, size_t len)
 {
@@ -567,6 +582,7 @@ int main(void)
     tcase_add_loop_test(shared, bad_flags_exit_2, 0, 2);
     tcase_add_loop_test(shared, signal_prints_partial_summary, 0, 4);
     tcase_add_loop_test(shared, sigint_stops_a_run_against_a_dead_server, 0, 2);
+    tcase_add_loop_test(shared, closed_pipe_exits_1, 0, 2);
     tcase_add_test(shared, verbose_order);
     tcase_add_test(shared, async_overlaps_sync_does_not);
     tcase_add_test(shared, threads_report);
