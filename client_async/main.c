@@ -34,8 +34,11 @@ static int set_rate(struct client_config *cfg, const char *flag, const char *v)
     char *end;
     errno = 0;
     double r = strtod(v, &end);
-    if (*v == '\0' || *end != '\0' || errno != 0 || !(r > 0 && r <= 10e6)) {
-        cli_error("%s must be requests per second, above 0 and at most 10000000, got '%s'", flag, v);
+    /* From 0.001/s: request 10,000,000 is then due 10^10 s on, whose
+     * microseconds still fit the schedule's int64 (1e-300 overflowed it: each
+     * request after the first was a "timeout" due 292,000 years ago). */
+    if (*v == '\0' || *end != '\0' || errno != 0 || !(r >= 0.001 && r <= 10e6)) {
+        cli_error("%s must be requests per second, from 0.001 to 10000000, got '%s'", flag, v);
         return -1;
     }
     cfg->rate = r;

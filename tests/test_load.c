@@ -612,7 +612,9 @@ static const struct {
     {"--trace", "/nonexistent/t", "--trace cannot write", false},
     {"--rate", "0", "--rate must be requests per second", true},
     {"--rate", "fast", "got 'fast'", true},
-    {"--rate", "1e9", "at most 10000000", true},
+    {"--rate", "1e9", "to 10000000", true},
+    {"--rate", "1e-300", "from 0.001 to 10000000, got '1e-300'", true},
+    {"--rate", "0.0009", "--rate must be requests per second", true},
     {"--arrivals", "burst", "--arrivals must be even or poisson, got 'burst'", true},
     {"-c", "0", "--concurrency must be between", true},
 };
