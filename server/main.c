@@ -75,6 +75,12 @@ static int apply_behaviour(struct server_config *cfg, const char *const *values)
             return -1;
         }
     }
+    /* The default delay (1s) is held to --max-delay like a given one: a
+     * --max-delay below it is refused, not a silent clamp of every request. */
+    if (values[0] == NULL && params_set(&cfg->defaults, "delay", "1s", 2, err, sizeof err) != 0) {
+        cli_error("--max-delay: %s (1s is the default --delay: give a --delay within it)", err);
+        return -1;
+    }
     /* Each request starts from these and may set every key once itself. */
     cfg->defaults.seen = 0;
     cfg->defaults.status_given = false;

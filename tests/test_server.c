@@ -688,6 +688,9 @@ START_TEST(bad_flags_exit_2)
                 "--delay: invalid delay '2m': it is above the server's --max-delay of 60s");
     expect_exit((const char *const[]){"--max-delay", "1s", "--delay", "lognormal:100ms,2s", NULL}, 2,
                 "its 99th percentile is above the server's --max-delay of 1s");
+    expect_exit((const char *const[]){"--max-delay", "500ms", NULL}, 2,
+                "--max-delay: invalid delay '1s': it is above the server's --max-delay of 500ms (1s is the default "
+                "--delay: give a --delay within it)");
     expect_exit((const char *const[]){"--status", "200:x", NULL}, 2, "--status: invalid status '200:x'");
     expect_exit((const char *const[]){"--fault", "boom", NULL}, 2, "--fault: invalid fault 'boom'");
     expect_exit((const char *const[]){"--size", "1G", NULL}, 2, "--size: invalid size '1G'");
