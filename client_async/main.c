@@ -93,9 +93,13 @@ int main(int argc, char **argv)
     uint64_t want = cfg.extra != 0 && cfg.extra < cfg.number ? cfg.extra : cfg.number;
     if (cfg.crawl && cfg.extra == 0) /* as many as discovery allows: see crawl.h */
         want = cfg.number < CRAWL_DEFAULT_CONCURRENCY ? cfg.number : CRAWL_DEFAULT_CONCURRENCY;
-    if (cfg.rate > 0 && cfg.extra == 0) { /* as many as the limit allows, without a notice */
-        uint64_t limit = cli_raise_fd_limit(OPEN_LOOP_CONNS + CLIENT_FD_RESERVE);
+    if (cfg.rate > 0 && cfg.extra == 0)
         want = want < OPEN_LOOP_CONNS ? want : OPEN_LOOP_CONNS;
+    /* Nobody asked for this many (a --rate's default, or -z alone, whose
+     * N is the 10,000,000 default): as many as the limit allows, without a
+     * notice that would say "asked for 10000000". */
+    if (cfg.extra == 0 && (cfg.rate > 0 || (!cfg.number_given && !cfg.crawl))) {
+        uint64_t limit = cli_raise_fd_limit(want + CLIENT_FD_RESERVE);
         want = want + CLIENT_FD_RESERVE <= limit ? want : limit > 2 * CLIENT_FD_RESERVE ? limit - CLIENT_FD_RESERVE : 1;
     }
     size_t concurrency = (size_t)client_fit_fd_limit(&cfg, want, 1, "concurrency");

@@ -521,6 +521,24 @@ START_TEST(count_fits_fd_limit)
 }
 END_TEST
 
+/* -z alone leaves N at its default of 10,000,000: a closed loop then opens
+ * as many connections as the open-file limit holds, and says nothing, as
+ * nobody asked for 10,000,000 (it printed "concurrency capped at 224 (asked
+ * for 10000000)"). */
+START_TEST(duration_alone_fits_fd_limit_quietly)
+{
+    struct rlimit rl = {.rlim_cur = 256, .rlim_max = 256}; /* this test process, its child */
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    tc_run(&r, "async", (const char *const[]){"-z", "300ms", "--url", tc_url(srv.port, "/say-hi?delay=0"), "--json", NULL},
+           30000);
+    ck_assert_msg(r.rc == 0, "exit %d: %s", r.rc, r.err);
+    ck_assert_str_eq(r.err, "");
+    cJSON *o = tc_json(&r);
+    ck_assert_int_eq((int)tc_num(o, "concurrency"), 224);
+    cJSON_Delete(o);
+}
+END_TEST
+
 /* Threads the system will not start (here: 256 MB stacks in 512 MB of
  * address space) are said to be missing, and the run goes on with those
  * that started, summary and all. ASan reserves terabytes of address space:
@@ -587,6 +605,7 @@ int main(void)
     tcase_add_test(shared, async_overlaps_sync_does_not);
     tcase_add_test(shared, threads_report);
     tcase_add_loop_test(shared, count_fits_fd_limit, 0, 2);
+    tcase_add_test(shared, duration_alone_fits_fd_limit_quietly);
     tcase_add_test(shared, sync_threads_that_cannot_start);
 
     TCase *own = testsuite_case(s, "own-server", 120, NULL, NULL);
