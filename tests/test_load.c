@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -69,6 +70,60 @@ START_TEST(rate_is_kept)
                   "%s", r.out);
     ck_assert_msg(r.elapsed > 1.9 && r.elapsed < 4, "took %.2fs", r.elapsed);
     cJSON_Delete(o);
+}
+END_TEST
+
+/* The gaps between the intended starts of a timeline (intended_s, the
+ * sixth column), in seconds, into gaps[]; returns how many. */
+static size_t intended_gaps(const char *path, double *gaps, size_t max)
+{
+    char *line = slurp(path);
+    size_t n = 0;
+    double last = 0;
+    for (line = strchr(line, '\n'); line != NULL && line[1] != '\0' && n < max; line = strchr(line + 1, '\n')) {
+        const char *f = line + 1;
+        for (int comma = 0; comma < 5; comma++)
+            f = strchr(f, ',') + 1;
+        double at = strtod(f, NULL);
+        gaps[n++] = at - last;
+        last = at;
+    }
+    return n;
+}
+
+/* --arrivals poisson: the gaps between intended starts are exponential of
+ * mean 1/R; without it, even. 4,000 gaps at 2,000/s, from an unseeded
+ * generator, so the bounds are wide: the mean within 6% (3.8 standard
+ * errors), the coefficient of variation 0.9-1.1 for exponential gaps (4.5;
+ * even ones give 0), and the share of gaps under the median of the
+ * distribution, mean x ln 2, within 0.46-0.54 (5). */
+START_TEST(poisson_arrivals_have_exponential_gaps)
+{
+    static double gaps[4000];
+    char tl[64];
+    tc_run(&r, "async", (const char *const[]){"--rate", "2000", "-n", "4000", "--arrivals", _i ? "poisson" : "even",
+                                              "--url", tc_url(srv.port, "/say-hi?delay=0"), "--timeline",
+                                              temp_path(tl), "--json", NULL}, 30000);
+    ck_assert_msg(r.rc == 0, "exit %d: %s", r.rc, r.err);
+    size_t n = intended_gaps(tl, gaps, 4000);
+    unlink(tl);
+    ck_assert_uint_eq(n, 4000);
+    double sum = 0, sq = 0;
+    for (size_t i = 1; i < n; i++) /* the first "gap" is the first start, 0 */
+        sum += gaps[i];
+    double mean = sum / (double)(n - 1);
+    size_t under = 0;
+    for (size_t i = 1; i < n; i++) {
+        sq += (gaps[i] - mean) * (gaps[i] - mean);
+        under += gaps[i] < mean * M_LN2;
+    }
+    double cv = sqrt(sq / (double)(n - 2)) / mean, share = (double)under / (double)(n - 1);
+    ck_assert_msg(fabs(mean - 0.0005) < 0.06 * 0.0005, "mean gap %.6f s, not 1/2000", mean);
+    if (_i)
+        ck_assert_msg(cv > 0.9 && cv < 1.1 && share > 0.46 && share < 0.54,
+                      "poisson: coefficient of variation %.3f, %.3f of the gaps under mean x ln 2", cv, share);
+    else
+        ck_assert_msg(cv < 0.05, "even: coefficient of variation %.3f", cv);
 }
 END_TEST
 
@@ -637,6 +692,7 @@ int main(void)
     Suite *s = suite_create("load");
     TCase *shared = testsuite_case(s, "shared-server", 120, start_shared, stop_shared);
     tcase_add_test(shared, rate_is_kept);
+    tcase_add_loop_test(shared, poisson_arrivals_have_exponential_gaps, 0, 2);
     tcase_add_loop_test(shared, open_loop_behind_reuses_its_connections, 0, 2);
     tcase_add_loop_test(shared, duration_ends_the_run, 0, 2);
     tcase_add_loop_test(shared, histogram_hdr_trace, 0, 2);
