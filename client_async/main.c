@@ -52,6 +52,7 @@ static int set_arrivals(struct client_config *cfg, const char *flag, const char 
         return -1;
     }
     cfg->poisson = strcmp(v, "poisson") == 0;
+    cfg->arrivals_given = true;
     return 0;
 }
 

@@ -84,6 +84,8 @@ struct client_config {
     int64_t duration_us;  /* --duration: start no request after this; 0 for none */
     double rate;          /* --rate: requests per second of an open loop; 0 closed loop */
     bool poisson;         /* --arrivals poisson */
+    bool arrivals_given;  /* --arrivals was on the command line (it needs --rate) */
+    bool max_body_given;  /* --max-body was (it needs --check json or --crawl) */
     const char *method;   /* -X: "GET" by default */
     const char *headers[CLIENT_HEADERS_MAX]; /* -H "Name: value", in order */
     size_t nheaders;

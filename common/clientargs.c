@@ -137,6 +137,7 @@ static int set_max_body(struct client_config *cfg, const char *flag, const char 
     if (cli_parse_uint(flag, v, 1, CLIENT_DATA_FILE_MAX, &n) != 0)
         return -1;
     cfg->rules.max_body = (size_t)n;
+    cfg->max_body_given = true;
     return 0;
 }
 
@@ -198,7 +199,7 @@ static const struct client_option common_options[] = {
     {"url", 0, "URL", "http:// URL to GET (default " CLIENT_DEFAULT_URL ")", set_url},
     {"timeout", 0, "DURATION", "per request, from its start to the end of its response\n(default 30s, at most 1h)",
      set_timeout},
-    {"method", 'X', "METHOD", "the request's method (default GET)", set_method},
+    {"method", 'X', "METHOD", "the request's method (default GET); HEAD only with --check status", set_method},
     {"header", 'H', "'NAME: VALUE'", "a request header; repeatable; replaces the default Host,\n"
                                      "User-Agent or Accept of the same name", set_header},
     {"data", 0, "STRING", "the request body (with its Content-Length)", set_data},
@@ -206,7 +207,7 @@ static const struct client_option common_options[] = {
     {"check", 0, "status|json|sayhi", "what a success is: any 2xx, its body read and counted (default);\n"
                                       "a 2xx with an RFC 8259 JSON body of at most --max-body bytes;\n"
                                       "sayhi's rule (2xx, a JSON object with a string \"message\")", set_check},
-    {"max-body", 0, "BYTES", "with --check json: larger bodies are bad_body (default 1048576)", set_max_body},
+    {"max-body", 0, "BYTES", "with --check json or --crawl: larger bodies are bad_body\n(default 1048576)", set_max_body},
     {"json", 0, NULL, "one JSON object on stdout instead of the summary", set_switch},
     {"verbose", 0, NULL, "a timestamped line on stderr when each request starts and ends", set_switch},
     {"timeline", 0, "FILE", "one CSV row per request:\n" FMT_TIMELINE_HEADER, set_out_file},
@@ -373,6 +374,18 @@ static int finish_args(int argc, char **argv, struct client_config *cfg)
      * ones never made cost no memory: stats_init). */
     if (cfg->duration_us > 0 && !cfg->number_given)
         cfg->number = CLIENT_NUMBER_MAX;
+    /* A flag that only another one reads is refused without it, as
+     * --max-depth is without --crawl: it would do nothing. */
+    const char *needs = cfg->arrivals_given && cfg->rate == 0 ? "--arrivals needs --rate"
+                        : cfg->max_body_given && cfg->rules.check != RESPONSE_CHECK_JSON && !cfg->crawl
+                            ? "--max-body needs --check json or --crawl"
+                        : cfg->rules.head && cfg->rules.check != RESPONSE_CHECK_STATUS && !cfg->crawl
+                            ? "--check json and sayhi read a body, which -X HEAD has not: use --check status"
+                            : NULL;
+    if (needs != NULL) {
+        cli_error("%s", needs);
+        return -1;
+    }
     if (crawl_args(cfg) != 0)
         return -1;
     /* Opened last, so a usage error elsewhere does not leave an empty file. */

@@ -682,6 +682,12 @@ START_TEST(bad_values_exit_2)
         if (!(sync && bad_values[i].async_only))
             expect_usage(c, (const char *const[]){bad_values[i].flag, bad_values[i].value, NULL}, bad_values[i].says);
     expect_usage(c, (const char *const[]){"--data", "a", "--data", "b", NULL}, "one of --data and --data-file");
+    expect_usage(c, (const char *const[]){"--max-body", "10", NULL}, "--max-body needs --check json or --crawl");
+    expect_usage(c, (const char *const[]){"--max-body", "10", "--check", "sayhi", NULL},
+                 "--max-body needs --check json or --crawl");
+    expect_usage(c, (const char *const[]){"-X", "HEAD", "--check", "sayhi", NULL}, "which -X HEAD has not");
+    if (!sync)
+        expect_usage(c, (const char *const[]){"--arrivals", "poisson", NULL}, "--arrivals needs --rate");
     if (sync) /* the open loop is sayhi-async's */
         expect_usage(c, (const char *const[]){"--rate", "10", NULL}, "unknown option '--rate'");
 }
