@@ -28,7 +28,7 @@ static const struct endpoint table[] = {
     {"/", false, "GET, HEAD", serve_dashboard, "/", "the live dashboard: open it in a browser"},
     {"/recent", false, "GET, HEAD", serve_recent, "/recent?since=ID&max=K",
      "the dashboard's data: the latest requests and the last 60 s, as JSON"},
-    {"/events", false, "GET, HEAD", serve_events, "/events?max=K",
+    {"/events", false, "GET, HEAD", serve_events, "/events?max=K&since=ID",
      "the same data as server-sent events, every 400 ms: what the dashboard reads"},
 };
 #define ENDPOINTS (sizeof table / sizeof table[0])
