@@ -54,7 +54,9 @@ static bool is_token(const char *s, size_t len)
 static int set_method(struct client_config *cfg, const char *flag, const char *v)
 {
     if (!is_token(v, strlen(v))) {
-        cli_error("%s must be an HTTP method (letters, no blanks), got '%s'", flag, v);
+        char shown[3 * 64];
+        cli_error("%s must be an HTTP method (a token: letters, digits and !#$%%&'*+-.^_`|~), got '%s'", flag,
+                  client_visible(v, shown, sizeof shown));
         return -1;
     }
     cfg->method = v;
@@ -67,7 +69,7 @@ static int set_header(struct client_config *cfg, const char *flag, const char *v
     const char *colon = strchr(v, ':');
     bool ok = colon != NULL && is_token(v, (size_t)(colon - v));
     for (const unsigned char *p = (const unsigned char *)v; ok && *p != '\0'; p++)
-        ok = *p >= ' ' || *p == '\t'; /* CR LF would end the header and start another */
+        ok = (*p >= ' ' && *p != 0x7f) || *p == '\t'; /* CR LF would end the header and start another */
     if (!ok) {
         char shown[3 * 128];
         cli_error("%s must be 'Name: value' without control bytes, got '%s'", flag,
