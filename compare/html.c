@@ -268,10 +268,12 @@ static void write_crawl_chart(FILE *f, const struct run_result *rows, size_t n, 
     for (size_t i = 0; i < n && k < MODE_COUNT; i++)
         if (pages_series(&rows[i], &s[k], &x[k], &y[k]) == 0)
             k++;
-    fprintf(f, "<h2>Pages read over time</h2>\n<p>Each mode crawls %s breadth first: a page is known only "
-               "once the page that links it has been read. Sync reads one page per delay, a straight line; "
-               "async starts every page of a level as soon as it is known, a step per level: about levels "
-               "&times; delay in all.</p>\n", ctx->crawl);
+    fputs("<h2>Pages read over time</h2>\n<p>Each mode crawls ", f);
+    svg_escape(f, ctx->crawl); /* the user's PATH: its query may hold < and & */
+    fputs(" breadth first: a page is known only "
+          "once the page that links it has been read. Sync reads one page per delay, a straight line; "
+          "async starts every page of a level as soon as it is known, a step per level: about levels "
+          "&times; delay in all.</p>\n", f);
     svg_line_chart(f, &(struct svg_labels){"Pages read over time", "seconds since the run's start", "pages read"},
                    s, k);
     for (size_t i = 0; i < k; i++) {

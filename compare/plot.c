@@ -224,8 +224,14 @@ static int write_script(const char *script, const char *path, const struct run_r
     fputc('\n', f);
     write_walls(f, rows, n, ctx);
     if (ctx->crawl != NULL) {
-        fprintf(f, "\nset multiplot layout 2,1 title 'sayhi: crawl of %s, %s per page'\n", ctx->crawl,
-                duration_format(ctx->delay_us, delay, sizeof delay));
+        /* The user's PATH, quoted: a ' in its query ended the string and the rest ran as gnuplot
+         * commands (system() included); noenhanced: its _ and ^ are not sub- and superscripts. */
+        char title[600];
+        snprintf(title, sizeof title, "sayhi: crawl of %s, %s per page", ctx->crawl,
+                 duration_format(ctx->delay_us, delay, sizeof delay));
+        fputs("\nset multiplot layout 2,1 title ", f);
+        put_quoted(f, title);
+        fputs(" noenhanced\n", f);
         write_crawl_panel(f, rows, n);
     } else if (ctx->delay_us >= 0)
         fprintf(f, "\nset multiplot layout 3,1 title 'sayhi: %s, %s per request'\n", modes,

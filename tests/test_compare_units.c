@@ -1,0 +1,93 @@
+/* Compare, the pure parts of its outputs with made-up rows: speedups of a
+ * crawl, the report's percentiles and escaping, the plot script's order and
+ * quoting. No server, no client. */
+#include "html.h"
+#include "output.h"
+#include "plot.h"
+#include "testsuite.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return NULL;
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static struct run_result row(enum run_mode m, unsigned number, unsigned limit, double wall, unsigned ok)
+{
+    return (struct run_result){.mode = m, .number = number, .limit = limit, .concurrency = limit ? limit : 1,
+                               .elapsed_s = wall, .requests_per_s = ok / wall, .ok = ok, .peak = -1};
+}
+
+/* The crawl PATH is the user's: its query is text in the report, never markup. */
+START_TEST(report_escapes_the_crawl_path)
+{
+    char dir[] = "/tmp/sayhi-units-XXXXXX", html[128];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    struct run_result r = row(MODE_ASYNC, 1, 0, 0.02, 1);
+    snprintf(r.timeline, sizeof r.timeline, "%s/none.csv", dir);
+    snprintf(html, sizeof html, "%s/r.html", dir);
+    struct output_context ctx = {.delay_us = 1000, .timeout_us = 30001000, .planned = 1,
+                                 .crawl = "/family/1?a=<script>alert(1)</script>&b", .family = 10};
+    ck_assert_int_eq(html_write(html, &r, 1, &ctx), 0);
+    const char *text = slurp(html);
+    ck_assert_ptr_null(strstr(text, "<script"));
+    ck_assert_ptr_nonnull(strstr(text, "/family/1?a=&lt;script&gt;alert(1)&lt;/script&gt;&amp;b"));
+    unlink(html);
+    rmdir(dir);
+}
+END_TEST
+
+/* A one-request timeline at path, for the plot's bottom panel. */
+static void one_request(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    fprintf(f, "id,start_s,end_s,status,error\n1,0.000,0.010,200,\n");
+    fclose(f);
+}
+
+static int has_gnuplot(void) { return system("command -v gnuplot >/dev/null 2>&1") == 0; }
+
+/* A ' in the crawl PATH neither breaks the plot nor runs as gnuplot. */
+START_TEST(plot_quotes_the_crawl_path)
+{
+    if (!has_gnuplot())
+        return;
+    char dir[] = "/tmp/sayhi-units-XXXXXX", svg[128], pwned[128], cmd[300], crawl[300];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(pwned, sizeof pwned, "%s/pwned", dir);
+    snprintf(crawl, sizeof crawl, "/family/1?who=O'Brien'.system('touch %s').'", pwned);
+    struct run_result r = row(MODE_ASYNC, 1, 0, 0.02, 1);
+    snprintf(r.timeline, sizeof r.timeline, "%s/one.csv", dir);
+    one_request(r.timeline);
+    snprintf(svg, sizeof svg, "%s/p.svg", dir);
+    struct output_context ctx = {.delay_us = 1000, .timeout_us = 30001000, .planned = 1, .crawl = crawl, .family = 10};
+    ck_assert_int_eq(plot_draw(svg, dir, &r, 1, &ctx), 0);
+    ck_assert_int_ne(access(pwned, F_OK), 0);
+    ck_assert_ptr_nonnull(strstr(slurp(svg), "O'Brien"));
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("compare-units");
+    const struct testsuite_group groups[] = {
+        {"outputs", {report_escapes_the_crawl_path, plot_quotes_the_crawl_path, NULL}},
+    };
+    testsuite_add_groups(s, groups, sizeof groups / sizeof groups[0], 30);
+    return testsuite_run(s);
+}
