@@ -31,6 +31,29 @@ static struct run_result row(enum run_mode m, unsigned number, unsigned limit, d
                                .elapsed_s = wall, .requests_per_s = ok / wall, .ok = ok, .peak = -1};
 }
 
+/* p95 and p99 of 10 requests are the 10th (nearest rank), as the clients say. */
+START_TEST(report_percentiles_are_nearest_rank)
+{
+    char dir[] = "/tmp/sayhi-units-XXXXXX", html[128];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    struct run_result r = row(MODE_ASYNC, 10, 0, 0.02, 10);
+    snprintf(r.timeline, sizeof r.timeline, "%s/t.csv", dir);
+    FILE *f = fopen(r.timeline, "w");
+    fprintf(f, "id,start_s,end_s,status,error\n");
+    for (int i = 1; i <= 10; i++)
+        fprintf(f, "%d,0,%.3f,200,\n", i, i / 1000.0);
+    fclose(f);
+    snprintf(html, sizeof html, "%s/r.html", dir);
+    struct output_context ctx = {.delay_us = 1000, .timeout_us = 30001000, .planned = 1};
+    ck_assert_int_eq(html_write(html, &r, 1, &ctx), 0);
+    const char *text = slurp(html);
+    ck_assert_ptr_nonnull(strstr(text, "10 requests: p50 5.0 ms, p95 10.0 ms, p99 10.0 ms, max 10.0 ms."));
+    unlink(r.timeline);
+    unlink(html);
+    rmdir(dir);
+}
+END_TEST
+
 /* The crawl PATH is the user's: its query is text in the report, never markup. */
 START_TEST(report_escapes_the_crawl_path)
 {
@@ -86,7 +109,8 @@ int main(void)
 {
     Suite *s = suite_create("compare-units");
     const struct testsuite_group groups[] = {
-        {"outputs", {report_escapes_the_crawl_path, plot_quotes_the_crawl_path, NULL}},
+        {"outputs", {report_percentiles_are_nearest_rank, report_escapes_the_crawl_path, plot_quotes_the_crawl_path,
+                     NULL}},
     };
     testsuite_add_groups(s, groups, sizeof groups / sizeof groups[0], 30);
     return testsuite_run(s);
