@@ -396,7 +396,7 @@ static int report(const struct config *cfg, const struct output_context *ctx, co
                   struct run_result *rows, size_t n)
 {
     int failed = 0;
-    output_speedups(rows, n);
+    output_speedups(rows, n, cfg->crawl != NULL);
     if (cfg->json)
         failed |= output_json(stdout, rows, n, ctx) != 0;
     else

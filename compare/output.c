@@ -21,12 +21,14 @@ static double goodput(const struct run_result *r)
  * were all refused ends at once and showed a 6x "speedup". Successful
  * requests per second are what the modes are compared on; when every
  * request of both runs succeeded the ratio is sync's wall over this one's. */
-void output_speedups(struct run_result *rows, size_t n)
+void output_speedups(struct run_result *rows, size_t n, bool crawl)
 {
+    /* Under --crawl N is the pages a crawl read, which differs between the
+     * modes when a page fails: each mode's one crawl is compared with sync's. */
     for (size_t i = 0; i < n; i++) {
         rows[i].speedup = 0;
         for (size_t j = 0; j < n; j++)
-            if (rows[j].mode == MODE_SYNC && rows[j].number == rows[i].number && goodput(&rows[j]) > 0)
+            if (rows[j].mode == MODE_SYNC && (crawl || rows[j].number == rows[i].number) && goodput(&rows[j]) > 0)
                 rows[i].speedup = goodput(&rows[i]) / goodput(&rows[j]);
     }
 }

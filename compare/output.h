@@ -12,8 +12,9 @@
 /* Fills each row's speedup: its successful requests per second over the
  * sync row's with the same N (sync's wall / this wall when every request of
  * both succeeded); 0 (shown as -) when either had no successful request or
- * there is no sync row. */
-void output_speedups(struct run_result *rows, size_t n);
+ * there is no sync row. crawl: one row per mode, compared with sync's
+ * whatever the pages each read (N differs when a page failed). */
+void output_speedups(struct run_result *rows, size_t n, bool crawl);
 
 /* What the rows were measured under: the headers of every rendering. */
 struct output_context {

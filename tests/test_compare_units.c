@@ -31,6 +31,18 @@ static struct run_result row(enum run_mode m, unsigned number, unsigned limit, d
                                .elapsed_s = wall, .requests_per_s = ok / wall, .ok = ok, .peak = -1};
 }
 
+/* Under --crawl N is the pages read: a failed page makes async's N 59 and
+ * sync's 60, which is still one crawl each to compare. */
+START_TEST(crawl_speedup_despite_a_lost_page)
+{
+    struct run_result rows[] = {row(MODE_SYNC, 60, 0, 3.0, 60), row(MODE_ASYNC, 59, 0, 0.3, 59)};
+    output_speedups(rows, 2, false);
+    ck_assert_double_eq(rows[1].speedup, 0); /* a grid of N: another N is no baseline */
+    output_speedups(rows, 2, true);
+    ck_assert_double_eq_tol(rows[1].speedup, (59 / 0.3) / (60 / 3.0), 1e-9);
+}
+END_TEST
+
 /* p95 and p99 of 10 requests are the 10th (nearest rank), as the clients say. */
 START_TEST(report_percentiles_are_nearest_rank)
 {
@@ -109,8 +121,8 @@ int main(void)
 {
     Suite *s = suite_create("compare-units");
     const struct testsuite_group groups[] = {
-        {"outputs", {report_percentiles_are_nearest_rank, report_escapes_the_crawl_path, plot_quotes_the_crawl_path,
-                     NULL}},
+        {"outputs", {crawl_speedup_despite_a_lost_page, report_percentiles_are_nearest_rank,
+                     report_escapes_the_crawl_path, plot_quotes_the_crawl_path, NULL}},
     };
     testsuite_add_groups(s, groups, sizeof groups / sizeof groups[0], 30);
     return testsuite_run(s);
