@@ -58,9 +58,18 @@ static void write_walls(FILE *f, const struct run_result *rows, size_t n, const 
 {
     for (int m = 0; m < MODE_COUNT; m++) {
         fprintf(f, "$%s << EOD\n", run_mode_name((enum run_mode)m));
-        for (size_t i = 0; i < n; i++) {
-            if (rows[i].mode != (enum run_mode)m)
-                continue;
+        /* In the order of x, not of the list given: --concurrency 20,2,5 drew a zigzag. */
+        size_t order[MODE_COUNT * 32], k = 0;
+        for (size_t i = 0; i < n && k < sizeof order / sizeof order[0]; i++)
+            if (rows[i].mode == (enum run_mode)m)
+                order[k++] = i;
+        for (size_t a = 1; a < k; a++)
+            for (size_t b = a; b > 0 && output_x(&rows[order[b - 1]], ctx) > output_x(&rows[order[b]], ctx); b--) {
+                size_t t = order[b];
+                order[b] = order[b - 1], order[b - 1] = t;
+            }
+        for (size_t j = 0; j < k; j++) {
+            size_t i = order[j];
             fprintf(f, "%u %.6f ", output_x(&rows[i], ctx), rows[i].elapsed_s);
             fprintf(f, rows[i].speedup > 0 ? "%.3f " : "NaN ", rows[i].speedup);
             fprintf(f, "%.3f\n", rows[i].requests_per_s);

@@ -95,6 +95,33 @@ static void one_request(const char *path)
 
 static int has_gnuplot(void) { return system("command -v gnuplot >/dev/null 2>&1") == 0; }
 
+/* The wall times go to gnuplot in the order of C (or N), not of the list. */
+START_TEST(plot_points_in_order_of_x)
+{
+    if (!has_gnuplot())
+        return;
+    char dir[] = "/tmp/sayhi-units-XXXXXX", svg[128], gp[128];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    struct run_result rows[] = {row(MODE_ASYNC, 20, 20, 0.1, 20), row(MODE_ASYNC, 20, 2, 1.0, 20),
+                                row(MODE_ASYNC, 20, 5, 0.4, 20)};
+    for (size_t i = 0; i < 3; i++)
+        snprintf(rows[i].timeline, sizeof rows[i].timeline, "%s/one.csv", dir);
+    one_request(rows[0].timeline);
+    snprintf(svg, sizeof svg, "%s/p.svg", dir);
+    snprintf(gp, sizeof gp, "%s/plot.gp", dir);
+    struct output_context ctx = {.delay_us = 100000, .timeout_us = 30100000, .planned = 3, .fixed_n = 20};
+    ck_assert_int_eq(plot_draw(svg, dir, rows, 3, &ctx), 0);
+    const char *text = slurp(gp);
+    const char *a = strstr(text, "$async << EOD\n");
+    ck_assert_ptr_nonnull(a);
+    const char *c2 = strstr(a, "\n2 "), *c5 = strstr(a, "\n5 "), *c20 = strstr(a, "\n20 ");
+    ck_assert(c2 != NULL && c5 != NULL && c20 != NULL && c2 < c5 && c5 < c20);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* A ' in the crawl PATH neither breaks the plot nor runs as gnuplot. */
 START_TEST(plot_quotes_the_crawl_path)
 {
@@ -122,7 +149,7 @@ int main(void)
     Suite *s = suite_create("compare-units");
     const struct testsuite_group groups[] = {
         {"outputs", {crawl_speedup_despite_a_lost_page, report_percentiles_are_nearest_rank,
-                     report_escapes_the_crawl_path, plot_quotes_the_crawl_path, NULL}},
+                     report_escapes_the_crawl_path, plot_points_in_order_of_x, plot_quotes_the_crawl_path, NULL}},
     };
     testsuite_add_groups(s, groups, sizeof groups / sizeof groups[0], 30);
     return testsuite_run(s);
