@@ -256,6 +256,7 @@ static pid_t start_server(const struct run_env *env, char *url, size_t len)
             cli_error("%s did not start (it printed '%s')", env->server_bin, line);
         kill(pid, SIGKILL);
         wait_exit(pid, NULL);
+        current_server = 0; /* reaped: a later stop must not kill whatever process gets its pid */
         return -1;
     }
     snprintf(url, len, "%s%s", line + strlen(prefix), env->crawl != NULL ? env->crawl : "/say-hi");
