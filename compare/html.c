@@ -314,6 +314,8 @@ static void write_body(FILE *f, const struct run_result *rows, size_t n, const s
           "</body></html>\n", f);
 }
 
+#define HTML_BUFFER (2u << 20)
+
 int html_write(const char *path, const struct run_result *rows, size_t n, const struct output_context *ctx)
 {
     FILE *f = fopen(path, "w");
@@ -321,8 +323,19 @@ int html_write(const char *path, const struct run_result *rows, size_t n, const 
         cli_error("cannot write --html %s: %s", path, strerror(errno));
         return -1;
     }
+    /* A report is at most about 1 MB (timelines are subsampled): held whole
+     * in a buffer of our own (given none, glibc picks its own size), it is
+     * written at the flush below, where errno still says why a write failed
+     * (No space left on device); a write that failed inside an fprintf left
+     * only ferror()'s flag, shown as EIO. */
+    char *buffer = malloc(HTML_BUFFER);
+    if (buffer != NULL)
+        setvbuf(f, buffer, _IOFBF, HTML_BUFFER);
     char modes[64];
     write_intro(f, n, ctx, output_modes_title(rows, n, modes, sizeof modes));
     write_body(f, rows, n, ctx);
-    return output_close(f, ferror(f) ? EIO : 0, "--html", path);
+    int err = fflush(f) != 0 ? errno : ferror(f) ? EIO : 0;
+    int rc = output_close(f, err, "--html", path);
+    free(buffer); /* after the close: the stream used it to the end */
+    return rc;
 }

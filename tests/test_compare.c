@@ -190,6 +190,13 @@ START_TEST(write_failures_exit_1)
     ck_assert_str_eq(r.err, "sayhi-compare: cannot write --csv /dev/full: No space left on device\n");
     ck_assert_msg(strstr(r.out, "async") != NULL, "no table: %s", r.out);
 
+    const char *const html[] = {"--modes", "async", "--numbers", "1", "--delay", "0", "--quiet", "--html",
+                                "/dev/full", NULL};
+    r = (struct tcmp_run){.args = html};
+    tcmp_run(&r, 30000);
+    ck_assert_msg(r.rc == 1, "--html /dev/full exited %d", r.rc);
+    ck_assert_str_eq(r.err, "sayhi-compare: cannot write --html /dev/full: No space left on device\n");
+
     const char *const help[] = {"--help", NULL};
     r = (struct tcmp_run){.args = help, .stdout_path = "/dev/full"};
     tcmp_run(&r, 10000);
