@@ -91,60 +91,88 @@ static void usage(FILE *out)
             MAX_NUMBER, RUN_CRAWL_THREADS);
 }
 
+/* A comma-separated value's entries, in a malloc'd copy to strtok_r: NULL
+ * after one line naming flag when an entry is empty ("5,", "sync,,async"),
+ * which strtok_r would skip without a word. A fixed buffer cut long values
+ * short, as silently. */
+static char *list_copy(const char *flag, const char *value)
+{
+    size_t len = strlen(value);
+    if (len > 0 && (value[0] == ',' || value[len - 1] == ',' || strstr(value, ",,") != NULL)) {
+        cli_error("%s has an empty entry in '%s'", flag, value);
+        return NULL;
+    }
+    char *copy = strdup(value);
+    if (copy == NULL)
+        cli_error("out of memory");
+    return copy;
+}
+
 static int parse_modes(const char *value, struct config *cfg)
 {
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", value);
+    char *buf = list_copy("--modes", value);
+    if (buf == NULL)
+        return -1;
     memset(cfg->modes, 0, sizeof cfg->modes);
-    int any = 0;
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    int any = 0, rc = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok && rc == 0; tok = strtok_r(NULL, ",", &save)) {
         int found = 0;
         for (int m = 0; m < MODE_COUNT; m++) {
             if (strcmp(tok, run_mode_name((enum run_mode)m)) == 0) {
+                if (cfg->modes[m]) {
+                    cli_error("--modes lists %s twice, in '%s'", tok, value);
+                    rc = -1;
+                }
                 cfg->modes[m] = true;
                 found = any = 1;
             }
         }
         if (!found) {
             cli_error("--modes takes sync, threads and async, got '%s'", tok);
-            return -1;
+            rc = -1;
         }
     }
-    if (!any) {
+    free(buf);
+    if (rc == 0 && !any) {
         cli_error("--modes needs at least one of sync, threads, async, got '%s'", value);
-        return -1;
+        rc = -1;
     }
-    return 0;
+    return rc;
 }
 
 /* A comma-separated list of distinct counts 1 to MAX_NUMBER for flag into
  * out (at most MAX_NUMBERS); 0, or -1 after one line naming the flag. */
 static int parse_counts(const char *flag, const char *value, unsigned out[MAX_NUMBERS], size_t *count)
 {
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", value);
+    char *buf = list_copy(flag, value);
+    if (buf == NULL)
+        return -1;
     *count = 0;
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    int rc = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok && rc == 0; tok = strtok_r(NULL, ",", &save)) {
         uint64_t n;
         if (*count == MAX_NUMBERS) {
             cli_error("%s takes at most %d values", flag, MAX_NUMBERS);
-            return -1;
-        }
-        if (cli_parse_uint(flag, tok, 1, MAX_NUMBER, &n) != 0)
-            return -1;
-        for (size_t i = 0; i < *count; i++) {
-            if (out[i] == n) { /* one row per mode and value: the timelines and plot assume it */
-                cli_error("%s lists %llu twice, in '%s'", flag, (unsigned long long)n, value);
-                return -1;
+            rc = -1;
+        } else if (cli_parse_uint(flag, tok, 1, MAX_NUMBER, &n) != 0) {
+            rc = -1;
+        } else {
+            for (size_t i = 0; i < *count && rc == 0; i++) {
+                if (out[i] == n) { /* one row per mode and value: the timelines and plot assume it */
+                    cli_error("%s lists %llu twice, in '%s'", flag, (unsigned long long)n, value);
+                    rc = -1;
+                }
             }
+            if (rc == 0)
+                out[(*count)++] = (unsigned)n;
         }
-        out[(*count)++] = (unsigned)n;
     }
-    if (*count == 0) {
+    free(buf);
+    if (rc == 0 && *count == 0) {
         cli_error("%s needs at least one number, got '%s'", flag, value);
-        return -1;
+        rc = -1;
     }
-    return 0;
+    return rc;
 }
 
 /* A --concurrency grid runs one N, with limits up to N; threads and async

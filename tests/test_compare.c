@@ -447,6 +447,9 @@ START_TEST(bad_flags_exit_2)
     static struct tcmp_run r;
     static const char *const cases[][3] = {
         {"--modes", "sync,fast", "--modes takes sync, threads and async, got 'fast'"},
+        {"--modes", "sync,,async", "--modes has an empty entry in 'sync,,async'"},
+        {"--modes", "async,async", "--modes lists async twice, in 'async,async'"},
+        {"--numbers", "5,", "--numbers has an empty entry in '5,'"},
         {"--numbers", "10,x", "--numbers must be a positive integer, got 'x'"},
         {"--delay", "soon", "--delay must be a duration"},
         {"--plot", "out.pdf", "must end in .svg or .png"},
