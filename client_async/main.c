@@ -58,7 +58,8 @@ static int set_arrivals(struct client_config *cfg, const char *flag, const char 
 
 static const struct client_option options[] = {
     {"concurrency", 'c', "C", "at most C requests (and connections) at once (default: N,\n"
-                              "capped by the open-file limit, with a notice; with --rate: 1000)",
+                              "capped by the open-file limit, with a notice unless -z came\n"
+                              "without -n; with --rate: 1000)",
      set_concurrency},
     {"rate", 0, "R", "open loop: request i is due at i/R seconds from the start, whatever\n"
                      "the server does; latency counts from then (default: closed loop);\n"
@@ -99,11 +100,8 @@ int main(int argc, char **argv)
     /* Nobody asked for this many (a --rate's default, or -z alone, whose
      * N is the 10,000,000 default): as many as the limit allows, without a
      * notice that would say "asked for 10000000". */
-    if (cfg.extra == 0 && (cfg.rate > 0 || (!cfg.number_given && !cfg.crawl))) {
-        uint64_t limit = cli_raise_fd_limit(want + CLIENT_FD_RESERVE);
-        want = want + CLIENT_FD_RESERVE <= limit ? want : limit > 2 * CLIENT_FD_RESERVE ? limit - CLIENT_FD_RESERVE : 1;
-    }
-    size_t concurrency = (size_t)client_fit_fd_limit(&cfg, want, 1, "concurrency");
+    bool asked = !(cfg.extra == 0 && (cfg.rate > 0 || (!cfg.number_given && !cfg.crawl)));
+    size_t concurrency = (size_t)client_fit_fd_limit(&cfg, want, 1, asked ? "concurrency" : NULL);
     struct report_run run = {.client = "async", .concurrency = concurrency, .rate = cfg.rate};
     return client_run(&cfg, engine, &run, &run);
 }

@@ -181,7 +181,7 @@ uint64_t client_fit_fd_limit(const struct client_config *cfg, uint64_t want, uin
     if (want * per + CLIENT_FD_RESERVE <= limit)
         return want;
     uint64_t fit = limit > CLIENT_FD_RESERVE + per ? (limit - CLIENT_FD_RESERVE) / per : 1;
-    if (!cfg->quiet)
+    if (!cfg->quiet && what != NULL)
         cli_error("open-file limit is %llu: %s capped at %llu (asked for %llu)", (unsigned long long)limit, what,
                   (unsigned long long)fit, (unsigned long long)want);
     return fit;

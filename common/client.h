@@ -147,8 +147,9 @@ int client_run(struct client_config *cfg, client_engine *engine, void *arg, stru
 /* How many of want units (connections, threads) needing per descriptors
  * each fit the open-file limit, raised first as far as the hard limit
  * allows; at least 1. When fewer than want fit, says so on stderr (unless
- * --quiet), naming what was capped: "open-file limit is 1024: concurrency
- * capped at 992 (asked for 10000)". */
+ * --quiet, or when what is NULL: nobody asked for want), naming what was
+ * capped: "open-file limit is 1024: concurrency capped at 992 (asked for
+ * 10000)". */
 uint64_t client_fit_fd_limit(const struct client_config *cfg, uint64_t want, uint64_t per, const char *what);
 
 /* Whether a progress bar may be drawn: never with --json, --quiet or
