@@ -254,9 +254,11 @@ static pid_t start_server(const struct run_env *env, char *url, size_t len)
     if (strncmp(line, prefix, strlen(prefix)) != 0) {
         if (stop_signal == 0) /* else it was killed while starting */
             cli_error("%s did not start (it printed '%s')", env->server_bin, line);
+        /* Forgotten before it is reaped: a stop must never signal a pid that
+         * may have gone to another process (a zombie takes a kill harmlessly). */
+        current_server = 0;
         kill(pid, SIGKILL);
         wait_exit(pid, NULL);
-        current_server = 0; /* reaped: a later stop must not kill whatever process gets its pid */
         return -1;
     }
     snprintf(url, len, "%s%s", line + strlen(prefix), env->crawl != NULL ? env->crawl : "/say-hi");
@@ -398,9 +400,9 @@ int run_one(const struct run_env *env, enum run_mode mode, unsigned number, unsi
     if (server > 0) { /* a fresh server's peak is this run's peak */
         if (rc == 0)
             out->peak = server_peak(url);
+        current_server = 0; /* before the reap, as above */
         kill(server, SIGTERM);
         wait_exit(server, NULL);
-        current_server = 0;
     }
     return rc;
 }
