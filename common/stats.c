@@ -72,19 +72,20 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-uint32_t stats_percentile(const uint32_t *sorted, size_t n, double p)
+size_t stats_rank(size_t n, double p)
 {
-    if (n == 0)
-        return 0;
     /* rank = ceil(p/100 * n), computed in integers of 1/1000 % so that p99 of
      * 100 samples is exactly the 99th, not the 100th through float error. */
     uint64_t milli = (uint64_t)(p * 1000 + 0.5);
     uint64_t rank = ((uint64_t)n * milli + 99999) / 100000;
-    if (rank < 1)
-        rank = 1;
-    if (rank > n)
-        rank = n;
-    return sorted[rank - 1];
+    return rank < 1 ? 1 : rank > n ? n : (size_t)rank;
+}
+
+uint32_t stats_percentile(const uint32_t *sorted, size_t n, double p)
+{
+    if (n == 0)
+        return 0;
+    return sorted[stats_rank(n, p) - 1];
 }
 
 /* sorted[0..n) ascending into d; total is their sum. */

@@ -119,6 +119,11 @@ static inline void stats_set_bytes(struct stats *s, size_t id, uint64_t n)
 }
 static inline void stats_set_track(struct stats *s, size_t id, uint32_t track) { s->rec[id].track = track; }
 
+/* The nearest rank of percentile p in n samples, 1 to n (n > 0): the
+ * smallest rank with at least p% of them at or below it. sayhi-compare's
+ * report takes its percentiles with it, as the clients do. */
+size_t stats_rank(size_t n, double p);
+
 /* Nearest-rank percentile of sorted[0..n): exposed for the tests. */
 uint32_t stats_percentile(const uint32_t *sorted, size_t n, double p);
 

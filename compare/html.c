@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "duration.h"
+#include "stats.h"
 #include "svg.h"
 #include "timeline.h"
 
@@ -198,15 +199,8 @@ static struct svg_bars subsample(struct timeline *t, size_t every, char *note, s
     return (struct svg_bars){kept, t->start, t->end, t->bad, NULL, note};
 }
 
-/* Nearest rank, as the clients' stats_percentile(): the smallest value with
- * at least p% of the sample at or below it (p99 of 10 values is the 10th). */
-static double nearest_rank(const double *sorted, size_t n, unsigned p)
-{
-    size_t rank = (n * p + 99) / 100;
-    return sorted[(rank < 1 ? 1 : rank > n ? n : rank) - 1];
-}
-
-/* Latency percentiles of sorted ms values as a caption. */
+/* Latency percentiles of sorted ms values as a caption, by nearest rank as
+ * the clients take theirs (p99 of 10 values is the 10th). */
 static void percentiles(const double *ms, size_t n, char *note, size_t len)
 {
     if (n == 0) {
@@ -214,7 +208,7 @@ static void percentiles(const double *ms, size_t n, char *note, size_t len)
         return;
     }
     snprintf(note, len, "%zu request%s: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms.", n, cli_plural(n),
-             nearest_rank(ms, n, 50), nearest_rank(ms, n, 95), nearest_rank(ms, n, 99), ms[n - 1]);
+             ms[stats_rank(n, 50) - 1], ms[stats_rank(n, 95) - 1], ms[stats_rank(n, 99) - 1], ms[n - 1]);
 }
 
 /* One mode's timeline and latency histogram, from the client's CSV. */
