@@ -35,7 +35,7 @@ static void usage(FILE *out)
             "Options:\n"
             "  --port N              TCP port, 0 picks a free one (default 8080)\n"
             "  --bind ADDR           address to listen on (default 127.0.0.1)\n"
-            "  --delay DIST          delay of /say-hi (default 1s)\n"
+            "  --delay DIST          delay of /say-hi (default " PARAMS_DEFAULT_DELAY ")\n"
             "  --status MIX          status of /say-hi (default 200)\n"
             "  --fault FAULTS        faults of /say-hi, applied after the delay (default none)\n"
             "  --size SIZE           body size of /say-hi, padded JSON (default: the plain body)\n"
@@ -45,7 +45,7 @@ static void usage(FILE *out)
             "                        18446744073709551615\n"
             "                        (default: drawn at start and shown on stderr and in /stats)\n"
             "  --max-delay DURATION  largest delay or drip a request may ask for; a distribution's\n"
-            "                        99th percentile counts; --delay (default 1s) must be within\n"
+            "                        99th percentile counts; --delay (default " PARAMS_DEFAULT_DELAY ") must be within\n"
             "                        it (default 60s, at most 1h)\n"
             "  --max-size SIZE       largest ?size= a request may ask for (default 16M, at most 64M)\n"
             "  --max-connections N   concurrent connections (default 10000)\n"
@@ -76,10 +76,11 @@ static int apply_behaviour(struct server_config *cfg, const char *const *values)
             return -1;
         }
     }
-    /* The default delay (1s) is held to --max-delay like a given one: a
+    /* The default delay is held to --max-delay like a given one: a
      * --max-delay below it is refused, not a silent clamp of every request. */
-    if (values[0] == NULL && params_set(&cfg->defaults, "delay", "1s", 2, err, sizeof err) != 0) {
-        cli_error("--max-delay: %s (1s is the default --delay: give a --delay within it)", err);
+    if (values[0] == NULL && params_set(&cfg->defaults, "delay", PARAMS_DEFAULT_DELAY,
+                                        strlen(PARAMS_DEFAULT_DELAY), err, sizeof err) != 0) {
+        cli_error("--max-delay: %s (" PARAMS_DEFAULT_DELAY " is the default --delay: give a --delay within it)", err);
         return -1;
     }
     /* Each request starts from these and may set every key once itself. */

@@ -40,9 +40,9 @@ static struct echo echo(const char *value, size_t len)
 
 void params_defaults(struct params *p, int64_t max_delay_us, uint64_t max_size)
 {
-    *p = (struct params){.delay = {.kind = DIST_FIXED, .a_us = 1000000}, .max_delay_us = max_delay_us,
-                         .max_size = max_size};
+    *p = (struct params){.max_delay_us = max_delay_us, .max_size = max_size};
     char err[8];
+    dist_parse(PARAMS_DEFAULT_DELAY, &p->delay, err, sizeof err);
     mix_parse("200", &p->status, err, sizeof err);
 }
 

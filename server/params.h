@@ -48,8 +48,11 @@ struct behaviour {
     enum fault fault;
 };
 
-/* The server's defaults: delay 1s (fixed), status 200, no fault, plain body,
- * with the given caps. */
+/* The delay of /say-hi when --delay is not given, as --delay would take it. */
+#define PARAMS_DEFAULT_DELAY "1s"
+
+/* The server's defaults: delay PARAMS_DEFAULT_DELAY (fixed), status 200, no
+ * fault, plain body, with the given caps. */
 void params_defaults(struct params *p, int64_t max_delay_us, uint64_t max_size);
 
 /* Applies one pair; value may be NULL ("?delay" with no '='), and holds
