@@ -4,25 +4,25 @@
 #include "html.h"
 #include "output.h"
 #include "plot.h"
+#include "testcompare.h"
 #include "testsuite.h"
 
 #include <check.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-static char *slurp(const char *path)
+static char text[1 << 20]; /* a file a test reads back */
+
+/* The HTML report of rows[0..n) under ctx, written in dir: its text. */
+static const char *report(const char *dir, const struct run_result *rows, size_t n,
+                          const struct output_context *ctx)
 {
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return NULL;
-    static char buf[1 << 20];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
+    char html[128];
+    snprintf(html, sizeof html, "%s/r.html", dir);
+    ck_assert_int_eq(html_write(html, rows, n, ctx), 0);
+    tcmp_read_file(html, text, sizeof text);
+    return text;
 }
 
 static struct run_result row(enum run_mode m, unsigned number, unsigned limit, double wall, unsigned ok)
@@ -46,8 +46,8 @@ END_TEST
 /* p95 and p99 of 10 requests are the 10th (nearest rank), as the clients say. */
 START_TEST(report_percentiles_are_nearest_rank)
 {
-    char dir[] = "/tmp/sayhi-units-XXXXXX", html[128];
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64];
+    tcmp_mkdtemp(dir, sizeof dir);
     struct run_result r = row(MODE_ASYNC, 10, 0, 0.02, 10);
     snprintf(r.timeline, sizeof r.timeline, "%s/t.csv", dir);
     FILE *f = fopen(r.timeline, "w");
@@ -55,33 +55,26 @@ START_TEST(report_percentiles_are_nearest_rank)
     for (int i = 1; i <= 10; i++)
         fprintf(f, "%d,0,%.3f,200,\n", i, i / 1000.0);
     fclose(f);
-    snprintf(html, sizeof html, "%s/r.html", dir);
     struct output_context ctx = {.delay_us = 1000, .timeout_us = 30001000, .planned = 1};
-    ck_assert_int_eq(html_write(html, &r, 1, &ctx), 0);
-    const char *text = slurp(html);
-    ck_assert_ptr_nonnull(strstr(text, "10 requests: p50 5.0 ms, p95 10.0 ms, p99 10.0 ms, max 10.0 ms."));
-    unlink(r.timeline);
-    unlink(html);
-    rmdir(dir);
+    ck_assert_ptr_nonnull(
+        strstr(report(dir, &r, 1, &ctx), "10 requests: p50 5.0 ms, p95 10.0 ms, p99 10.0 ms, max 10.0 ms."));
+    tcmp_rmtree(dir);
 }
 END_TEST
 
 /* The crawl PATH is the user's: its query is text in the report, never markup. */
 START_TEST(report_escapes_the_crawl_path)
 {
-    char dir[] = "/tmp/sayhi-units-XXXXXX", html[128];
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64];
+    tcmp_mkdtemp(dir, sizeof dir);
     struct run_result r = row(MODE_ASYNC, 1, 0, 0.02, 1);
     snprintf(r.timeline, sizeof r.timeline, "%s/none.csv", dir);
-    snprintf(html, sizeof html, "%s/r.html", dir);
     struct output_context ctx = {.delay_us = 1000, .timeout_us = 30001000, .planned = 1,
                                  .crawl = "/family/1?a=<script>alert(1)</script>&b", .family = 10};
-    ck_assert_int_eq(html_write(html, &r, 1, &ctx), 0);
-    const char *text = slurp(html);
-    ck_assert_ptr_null(strstr(text, "<script"));
-    ck_assert_ptr_nonnull(strstr(text, "/family/1?a=&lt;script&gt;alert(1)&lt;/script&gt;&amp;b"));
-    unlink(html);
-    rmdir(dir);
+    const char *html = report(dir, &r, 1, &ctx);
+    ck_assert_ptr_null(strstr(html, "<script"));
+    ck_assert_ptr_nonnull(strstr(html, "/family/1?a=&lt;script&gt;alert(1)&lt;/script&gt;&amp;b"));
+    tcmp_rmtree(dir);
 }
 END_TEST
 
@@ -93,15 +86,16 @@ static void one_request(const char *path)
     fclose(f);
 }
 
-static int has_gnuplot(void) { return system("command -v gnuplot >/dev/null 2>&1") == 0; }
+/* As test_compare: without gnuplot --plot only says how to get it. */
+static int has_gnuplot(void) { return access("/usr/bin/gnuplot", X_OK) == 0; }
 
 /* The wall times go to gnuplot in the order of C (or N), not of the list. */
 START_TEST(plot_points_in_order_of_x)
 {
     if (!has_gnuplot())
         return;
-    char dir[] = "/tmp/sayhi-units-XXXXXX", svg[128], gp[128];
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64], svg[128], gp[128];
+    tcmp_mkdtemp(dir, sizeof dir);
     struct run_result rows[] = {row(MODE_ASYNC, 20, 20, 0.1, 20), row(MODE_ASYNC, 20, 2, 1.0, 20),
                                 row(MODE_ASYNC, 20, 5, 0.4, 20)};
     for (size_t i = 0; i < 3; i++)
@@ -111,14 +105,12 @@ START_TEST(plot_points_in_order_of_x)
     snprintf(gp, sizeof gp, "%s/plot.gp", dir);
     struct output_context ctx = {.delay_us = 100000, .timeout_us = 30100000, .planned = 3, .fixed_n = 20};
     ck_assert_int_eq(plot_draw(svg, dir, rows, 3, &ctx), 0);
-    const char *text = slurp(gp);
+    tcmp_read_file(gp, text, sizeof text);
     const char *a = strstr(text, "$async << EOD\n");
     ck_assert_ptr_nonnull(a);
     const char *c2 = strstr(a, "\n2 "), *c5 = strstr(a, "\n5 "), *c20 = strstr(a, "\n20 ");
     ck_assert(c2 != NULL && c5 != NULL && c20 != NULL && c2 < c5 && c5 < c20);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    tcmp_rmtree(dir);
 }
 END_TEST
 
@@ -127,8 +119,8 @@ START_TEST(plot_quotes_the_crawl_path)
 {
     if (!has_gnuplot())
         return;
-    char dir[] = "/tmp/sayhi-units-XXXXXX", svg[128], pwned[128], cmd[300], crawl[300];
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64], svg[128], pwned[128], crawl[300];
+    tcmp_mkdtemp(dir, sizeof dir);
     snprintf(pwned, sizeof pwned, "%s/pwned", dir);
     snprintf(crawl, sizeof crawl, "/family/1?who=O'Brien'.system('touch %s').'", pwned);
     struct run_result r = row(MODE_ASYNC, 1, 0, 0.02, 1);
@@ -138,9 +130,9 @@ START_TEST(plot_quotes_the_crawl_path)
     struct output_context ctx = {.delay_us = 1000, .timeout_us = 30001000, .planned = 1, .crawl = crawl, .family = 10};
     ck_assert_int_eq(plot_draw(svg, dir, &r, 1, &ctx), 0);
     ck_assert_int_ne(access(pwned, F_OK), 0);
-    ck_assert_ptr_nonnull(strstr(slurp(svg), "O'Brien"));
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    tcmp_read_file(svg, text, sizeof text);
+    ck_assert_ptr_nonnull(strstr(text, "O'Brien"));
+    tcmp_rmtree(dir);
 }
 END_TEST
 
