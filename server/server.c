@@ -278,12 +278,29 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
  * one write for many lines under load. */
 #define LOG_FLUSH_MS 50
 
+/* stdout (the access log, and the start-up and stop lines) could not be
+ * written: its reader has gone (`| head`), or the disk is full. The server
+ * says so on stderr and stops at once, exit 1, as a program would that
+ * died of the SIGPIPE it ignores for its sockets: serving on while its log
+ * is lost, to exit 0 later, would hide it. Returns whether it failed. */
+static bool stdout_failed(struct server *s)
+{
+    if (s->stdout_failed)
+        return true;
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return false;
+    cli_error("cannot write to stdout: %s; stopping", errno != 0 ? strerror(errno) : "write error");
+    s->stdout_failed = true;
+    event_base_loopbreak(s->base);
+    return true;
+}
+
 static void on_log_flush(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
-    (void)arg;
-    fflush(stdout);
+    stdout_failed(arg);
 }
 
 void server_flush_log_soon(struct server *s)
@@ -609,7 +626,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
         unsigned long long left = s->active - s->streams;
         log_line(stdout, "INFO", "%s: stopping, %llu request%s in flight, grace %s", strsignal((int)sig), left,
                  cli_plural(left), duration_format(s->cfg->grace_us, grace, sizeof grace));
-        fflush(stdout);
+        if (stdout_failed(s))
+            return;
     }
     struct timeval tv = to_timeval(s->cfg->grace_us);
     evtimer_add(s->grace_ev, &tv);
@@ -849,9 +867,9 @@ int server_run(const struct server_config *cfg)
         cli_error("cannot set up the event loop");
     } else {
         printf(FMT_LISTENING "%s\n", l.url);
-        fflush(stdout);
-        event_base_dispatch(s.base);
-        rc = CLI_EXIT_OK;
+        if (!stdout_failed(&s))
+            event_base_dispatch(s.base);
+        rc = stdout_failed(&s) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
     }
     teardown(&s);
     return rc;

@@ -138,6 +138,7 @@ struct server {
     struct event *close_ev;    /* closes a batch of them per loop pass */
     int64_t started_us;
     bool draining, expired;
+    bool stdout_failed;        /* a write to stdout failed: the run ends, exit 1 */
     int64_t signal_us;         /* when the first SIGINT or SIGTERM came */
 };
 

@@ -626,6 +626,29 @@ START_TEST(access_log_line)
 }
 END_TEST
 
+/* stdout that cannot be written is the end of the run, exit 1, not a log
+ * silently lost: its reader gone (`sayhi-server --access-log | head -1`),
+ * or a full disk at the listening line. */
+START_TEST(stdout_write_failure_exits_1)
+{
+    struct test_server s;
+    struct http_response r;
+    static const char *const args[] = {"--access-log", "--delay", "0", NULL};
+    ck_assert_int_eq(test_server_start(&s, args), 0);
+    close(s.out_fd); /* the pipe's only reader */
+    s.out_fd = -1;
+    ck_assert_int_eq(http_get(s.port, "GET", "/say-hi", &r), 200);
+    ck_assert_int_eq(test_server_stop(&s, 0, 5000), 1); /* no signal: it stops by itself */
+
+    const char *server = getenv("SAYHI_SERVER") != NULL ? getenv("SAYHI_SERVER") : "server/sayhi-server";
+    const char *const full[] = {"-c", "exec \"$0\" --port 0 --quiet >/dev/full", server, NULL};
+    char out[256], err[1024];
+    ck_assert_int_eq(test_exec("/bin/sh", full, out, sizeof out, err, sizeof err, 10000, NULL), 1);
+    ck_assert_msg(strstr(err, "sayhi-server: cannot write to stdout: No space left on device; stopping\n") != NULL,
+                  "stderr: %s", err);
+}
+END_TEST
+
 /* --quiet: what libmicrohttpd says about bad clients ("Not enough memory in
  * pool") is a notice, not an error: nothing is printed. */
 START_TEST(quiet_is_quiet_about_bad_clients)
@@ -760,6 +783,7 @@ int main(void)
     tcase_add_test(own, second_signal_ends_the_grace);
     tcase_add_test(own, grace_ends_unfinished_requests_too);
     tcase_add_test(own, access_log_line);
+    tcase_add_test(own, stdout_write_failure_exits_1);
     tcase_add_test(own, accepts_again_after_running_out_of_fds);
     tcase_add_test(own, quiet_is_quiet_about_bad_clients);
     tcase_add_test(own, bind_v4_mapped_address);
