@@ -11,6 +11,7 @@
 #include "stats.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,15 +30,28 @@ static int set_concurrency(struct client_config *cfg, const char *flag, const ch
     return cli_parse_uint(flag, v, 1, CLIENT_NUMBER_MAX, &cfg->extra);
 }
 
+/* Digits with at most one '.' among them, as durations are read
+ * (duration.c): strtod alone also took " 5", "0x10", "1e3" and "inf". */
+static bool plain_decimal(const char *v)
+{
+    size_t digits = strspn(v, "0123456789");
+    const char *p = v + digits;
+    if (*p == '.') {
+        size_t frac = strspn(p + 1, "0123456789");
+        digits += frac;
+        p += 1 + frac;
+    }
+    return digits > 0 && *p == '\0';
+}
+
 static int set_rate(struct client_config *cfg, const char *flag, const char *v)
 {
-    char *end;
     errno = 0;
-    double r = strtod(v, &end);
+    double r = plain_decimal(v) ? strtod(v, NULL) : 0;
     /* From 0.001/s: request 10,000,000 is then due 10^10 s on, whose
      * microseconds still fit the schedule's int64 (1e-300 overflowed it: each
      * request after the first was a "timeout" due 292,000 years ago). */
-    if (*v == '\0' || *end != '\0' || errno != 0 || !(r >= 0.001 && r <= 10e6)) {
+    if (errno != 0 || !(r >= 0.001 && r <= 10e6)) {
         cli_error("%s must be requests per second, from 0.001 to 10000000, got '%s'", flag, v);
         return -1;
     }

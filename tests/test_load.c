@@ -672,6 +672,9 @@ static const struct {
     {"--rate", "1e9", "to 10000000", true},
     {"--rate", "1e-300", "from 0.001 to 10000000, got '1e-300'", true},
     {"--rate", "0.0009", "--rate must be requests per second", true},
+    {"--rate", " 5", "got ' 5'", true},
+    {"--rate", "0x10", "got '0x10'", true},
+    {"--rate", "1e3", "got '1e3'", true},
     {"--arrivals", "burst", "--arrivals must be even or poisson, got 'burst'", true},
     {"-c", "0", "--concurrency must be between", true},
 };
