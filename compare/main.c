@@ -84,7 +84,8 @@ static void usage(FILE *out)
             "\n"
             "Exit codes: 0 every request of every run succeeded; 1 a run or request failed, a\n"
             "program it runs is missing, or an output could not be written; 2 bad flag or value,\n"
-            "also a --csv, --plot or --html path that cannot be written (checked before the first run);\n"
+            "also a --csv, --plot or --html path that cannot be written (checked before the first run)\n"
+            "or two of them naming one file;\n"
             "130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM, 129 by SIGHUP: the runs that\n"
             "finished are still printed (the table ends with an Interrupted line, the JSON has\n"
             "\"interrupted\":true) and written to --csv, --plot and --html.\n",
@@ -243,6 +244,37 @@ static int check_writable(const char *flag, const char *path)
     return 0;
 }
 
+/* Whether paths a and b are one file that writing both would overwrite:
+ * the same name, or two names of one regular file. A device (/dev/stdout)
+ * takes both. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    bool a_there = stat(a, &sa) == 0, b_there = stat(b, &sb) == 0;
+    if (a_there && !S_ISREG(sa.st_mode))
+        return false;
+    if (strcmp(a, b) == 0)
+        return true;
+    return a_there && b_there && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* --csv, --plot and --html each write a file of their own. */
+static int check_distinct(const struct config *cfg)
+{
+    const struct {
+        const char *flag, *path;
+    } out[] = {{"--csv", cfg->csv}, {"--plot", cfg->plot}, {"--html", cfg->html}};
+    size_t n = sizeof out / sizeof out[0];
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (out[i].path != NULL && out[j].path != NULL && same_file(out[i].path, out[j].path)) {
+                cli_error("%s and %s name the same file '%s': one would overwrite the other", out[i].flag,
+                          out[j].flag, out[j].path);
+                return -1;
+            }
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct config *cfg)
 {
     enum { O_MODES = 256, O_NUMBERS, O_DELAY, O_URL, O_CSV, O_JSON, O_PLOT, O_QUIET, O_HELP, O_VERSION, O_CONC,
@@ -308,7 +340,7 @@ static int parse_args(int argc, char **argv, struct config *cfg)
         cli_error("--delay applies to the server sayhi-compare starts, not to --url %s", cfg->url);
         return -1;
     }
-    if (check_concurrency(cfg) != 0 || check_crawl(cfg) != 0)
+    if (check_concurrency(cfg) != 0 || check_crawl(cfg) != 0 || check_distinct(cfg) != 0)
         return -1;
     if ((cfg->csv != NULL && check_writable("--csv", cfg->csv) != 0) ||
         (cfg->plot != NULL && check_writable("--plot", cfg->plot) != 0) ||
