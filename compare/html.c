@@ -80,7 +80,7 @@ static double get_threads(const struct run_result *r) { return r->cost.threads; 
 /* Room for one series per mode and the waves line, a point per row. */
 struct chart_data {
     struct svg_series s[MODE_COUNT + 1];
-    double x[MODE_COUNT + 1][MODE_COUNT * 32], y[MODE_COUNT + 1][MODE_COUNT * 32];
+    double x[MODE_COUNT + 1][RUN_MAX_COUNTS], y[MODE_COUNT + 1][RUN_MAX_COUNTS];
 };
 
 /* Sorts the points (x[i], y[i]) by x: rows come in the order of the lists
@@ -124,7 +124,7 @@ static void metric_chart(FILE *f, const struct run_result *rows, size_t n, const
     size_t k = 0;
     for (int m = 0; m < MODE_COUNT; m++) {
         size_t points = 0;
-        for (size_t i = 0; i < n && points < MODE_COUNT * 32; i++) {
+        for (size_t i = 0; i < n && points < RUN_MAX_COUNTS; i++) {
             if (rows[i].mode != (enum run_mode)m || get(&rows[i]) <= 0)
                 continue;
             d.x[k][points] = output_x(&rows[i], ctx);

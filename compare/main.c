@@ -22,12 +22,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_NUMBERS 32
 #define MAX_NUMBER 100000
 
 struct config {
     bool modes[MODE_COUNT], modes_given, numbers_given;
-    unsigned numbers[MAX_NUMBERS], limits[MAX_NUMBERS];
+    unsigned numbers[RUN_MAX_COUNTS], limits[RUN_MAX_COUNTS];
     size_t nnumbers, nlimits; /* nlimits > 0: a --concurrency grid at numbers[0] */
     int64_t delay_us;
     bool delay_given;
@@ -142,8 +141,8 @@ static int parse_modes(const char *value, struct config *cfg)
 }
 
 /* A comma-separated list of distinct counts 1 to MAX_NUMBER for flag into
- * out (at most MAX_NUMBERS); 0, or -1 after one line naming the flag. */
-static int parse_counts(const char *flag, const char *value, unsigned out[MAX_NUMBERS], size_t *count)
+ * out (at most RUN_MAX_COUNTS); 0, or -1 after one line naming the flag. */
+static int parse_counts(const char *flag, const char *value, unsigned out[RUN_MAX_COUNTS], size_t *count)
 {
     char *buf = list_copy(flag, value);
     if (buf == NULL)
@@ -152,8 +151,8 @@ static int parse_counts(const char *flag, const char *value, unsigned out[MAX_NU
     int rc = 0;
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok && rc == 0; tok = strtok_r(NULL, ",", &save)) {
         uint64_t n;
-        if (*count == MAX_NUMBERS) {
-            cli_error("%s takes at most %d values", flag, MAX_NUMBERS);
+        if (*count == RUN_MAX_COUNTS) {
+            cli_error("%s takes at most %d values", flag, RUN_MAX_COUNTS);
             rc = -1;
         } else if (cli_parse_uint(flag, tok, 1, MAX_NUMBER, &n) != 0) {
             rc = -1;
@@ -492,8 +491,8 @@ int main(int argc, char **argv)
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
-    struct cell cells[MAX_NUMBERS * MODE_COUNT];
-    struct run_result rows[MAX_NUMBERS * MODE_COUNT];
+    struct cell cells[RUN_MAX_COUNTS * MODE_COUNT];
+    struct run_result rows[RUN_MAX_COUNTS * MODE_COUNT];
     int rc = CLI_EXIT_OK;
     size_t planned = plan_grid(&cfg, cells);
     size_t n = run_grid(&cfg, &env, cells, planned, rows, &rc);

@@ -59,8 +59,8 @@ static void write_walls(FILE *f, const struct run_result *rows, size_t n, const 
     for (int m = 0; m < MODE_COUNT; m++) {
         fprintf(f, "$%s << EOD\n", run_mode_name((enum run_mode)m));
         /* In the order of x, not of the list given: --concurrency 20,2,5 drew a zigzag. */
-        size_t order[MODE_COUNT * 32], k = 0;
-        for (size_t i = 0; i < n && k < sizeof order / sizeof order[0]; i++)
+        size_t order[RUN_MAX_COUNTS], k = 0; /* a mode's rows */
+        for (size_t i = 0; i < n && k < RUN_MAX_COUNTS; i++)
             if (rows[i].mode == (enum run_mode)m)
                 order[k++] = i;
         for (size_t a = 1; a < k; a++)
@@ -133,7 +133,7 @@ static int by_value(const void *a, const void *b)
  * range: gnuplot's offsets widen to the next tic, N = -20 included). */
 static void write_n_axis(FILE *f, const struct run_result *rows, size_t n, const struct output_context *ctx)
 {
-    unsigned ns[MODE_COUNT * 32]; /* a row per mode and N (or C), at most 32 of them (main.c) */
+    unsigned ns[MODE_COUNT * RUN_MAX_COUNTS]; /* a row per mode and N (or C) */
     size_t count = 0;
     for (size_t i = 0; i < n && count < sizeof ns / sizeof ns[0]; i++)
         ns[count++] = output_x(&rows[i], ctx);

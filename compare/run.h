@@ -16,6 +16,10 @@
 
 enum run_mode { MODE_SYNC, MODE_THREADS, MODE_ASYNC, MODE_COUNT };
 
+/* At most this many values in --numbers and in --concurrency: a mode has
+ * at most this many rows. */
+#define RUN_MAX_COUNTS 32
+
 /* threads mode runs sayhi-sync --threads min(N, this): its own cap. */
 #define RUN_MAX_THREADS 10000u
 
