@@ -10,12 +10,17 @@
 
 # _sayhi_options PROGRAM: one line per flag, "--flag" or "--flag VALUE", read
 # from the option lines of PROGRAM --help ("  --flag VALUE  text",
-# "  -n, --number N  text", "  --check a|b|c  text", "  --help, --version").
+# "  -n, --number N  text", "  --check a|b|c  text", "  --help, --version"),
+# and "-n N" for a short form, so that its value completes as the long one's.
 _sayhi_options()
 {
-    "$1" --help 2>/dev/null |
-        sed -n "s/^ \{1,\}\(-[a-zA-Z], \)\{0,1\}\(--[a-z][-a-z]*\( \([A-Z][A-Z_]*\|[a-z][a-z0-9]*\(|[a-z][a-z0-9]*\)\{1,\}\|'[^']*'\)\)\{0,1\}\(, --[a-z][-a-z]*\)*\)\( .*\)\{0,1\}\$/\2/p" |
-        sed 's/, /\n/g' | sed "s/ '.*'\$/ VALUE/"
+    local help value="\( \([A-Z][A-Z_]*\|[a-z][a-z0-9]*\(|[a-z][a-z0-9]*\)\{1,\}\|'[^']*'\)\)\{0,1\}"
+    help=$("$1" --help 2>/dev/null)
+    {
+        sed -n "s/^ \{1,\}\(-[a-zA-Z], \)\{0,1\}\(--[a-z][-a-z]*$value\(, --[a-z][-a-z]*\)*\)\( .*\)\{0,1\}\$/\2/p" <<<"$help" |
+            sed 's/, /\n/g'
+        sed -n "s/^ \{1,\}\(-[a-zA-Z]\), --[a-z][-a-z]*$value\( .*\)\{0,1\}\$/\1\2/p" <<<"$help"
+    } | sed "s/ '.*'\$/ VALUE/"
 }
 
 _sayhi()
@@ -27,7 +32,7 @@ _sayhi()
     local options value
     options=$(_sayhi_options "${COMP_WORDS[0]}")
     COMPREPLY=()
-    if [[ $prev == --* ]]; then
+    if [[ $prev == -* ]]; then
         value=$(printf '%s\n' "$options" | awk -v flag="$prev" '$1 == flag { print $2 }')
         case $value in
             FILE)

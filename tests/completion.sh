@@ -65,6 +65,13 @@ for program in "${programs[@]}"; do
             [ "$(complete_words "$program" "$flag" '' | tr '\n' '|' | sed 's/|$//')" = "$(tr '|' '\n' <<<"$list" | sort | tr '\n' '|' | sed 's/|$//')" ] ||
                 echo "FAIL: $name $flag <Tab> does not offer $list"
         done | grep FAIL && fail "$name: list values"
+    # A short form ("-n, --number N") completes its value as the long form
+    # does: `-n <Tab>` offered every flag.
+    "$program" --help | grep -oE -- '^ +-[a-zA-Z], --[a-z][-a-z]* [^ ]+' | sed 's/,//' |
+        while read -r short long _; do
+            [ "$(complete_words "$program" "$short" '')" = "$(complete_words "$program" "$long" '')" ] ||
+                echo "FAIL: $name $short <Tab> is not $long <Tab>"
+        done | grep FAIL && fail "$name: short flags' values"
     path_flag=$("$program" --help | grep -oE -- '^ +--[a-z][-a-z]* PATH' | awk 'NR == 1 { print $1 }')
     [ -n "$path_flag" ] && [ -n "$(complete_words "$program" "$path_flag" '')" ] &&
         fail "$name $path_flag <Tab> offers file names for a URL's path"
