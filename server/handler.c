@@ -48,7 +48,8 @@ void handler_log(const struct request *r, unsigned status, const char *why)
         reply_ignored(r, ignored, sizeof ignored);
     log_line(stdout, "INFO", "%s %s %s%s took=%.3fms%s%s%s", meth, target, code, delay, took_ms,
              ignored[0] != '\0' ? " ignored=" : "", ignored, reason);
-    server_flush_log_soon(r->srv);
+    if (!ferror(stdout) || !server_stdout_failed(r->srv)) /* no flush per line: see server_flush_log_soon */
+        server_flush_log_soon(r->srv);
 }
 
 /* ---- replies ---- */

@@ -58,7 +58,8 @@ static void usage(FILE *out)
             "  --help                this text\n"
             "  --version             the version\n"
             "\n"
-            "Exit codes: 0 stopped cleanly, 1 could not start (e.g. port in use), 2 bad flag or value.\n");
+            "Exit codes: 0 stopped cleanly, 1 could not start (e.g. port in use) or could not\n"
+            "write to stdout (it then stops as on SIGTERM), 2 bad flag or value.\n");
 }
 
 /* The flags that set a /say-hi default, applied through params_set() once
@@ -199,6 +200,7 @@ int main(int argc, char **argv)
         .family_size = FAMILY_DEFAULT_SIZE,
     };
     params_defaults(&cfg.defaults, 60 * INT64_C(1000000), SERVER_DEFAULT_MAX_SIZE);
+    cli_stdio_guard(); /* before anything opens a descriptor: see cli.h */
     cli_set_program("sayhi-server");
     if (parse_args(argc, argv, &cfg) != 0)
         return CLI_EXIT_USAGE;

@@ -278,21 +278,29 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
  * one write for many lines under load. */
 #define LOG_FLUSH_MS 50
 
-/* stdout (the access log, and the start-up and stop lines) could not be
- * written: its reader has gone (`| head`), or the disk is full. The server
- * says so on stderr and stops at once, exit 1, as a program would that
- * died of the SIGPIPE it ignores for its sockets: serving on while its log
- * is lost, to exit 0 later, would hide it. Returns whether it failed. */
-static bool stdout_failed(struct server *s)
+static void begin_stop(struct server *s, int64_t now);
+
+bool server_stdout_failed(struct server *s)
 {
     if (s->stdout_failed)
         return true;
+    /* A write inside the last printf may have failed already (stdout is
+     * line-buffered on a terminal): its errno is still there when this is
+     * called right after, as every writer of stdout does. */
+    int err = ferror(stdout) ? errno : 0;
     errno = 0;
-    if (fflush(stdout) == 0 && !ferror(stdout))
+    if (!ferror(stdout) && fflush(stdout) == 0)
         return false;
-    cli_error("cannot write to stdout: %s; stopping", errno != 0 ? strerror(errno) : "write error");
+    err = err != 0 ? err : errno;
+    if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR) { /* a slow reader: lines are lost, not the run */
+        clearerr(stdout);
+        server_flush_log_soon(s);
+        return false;
+    }
+    cli_error("cannot write to stdout: %s; stopping", err != 0 ? strerror(err) : "write error");
     s->stdout_failed = true;
-    event_base_loopbreak(s->base);
+    if (!s->draining) /* as on SIGTERM: the requests in flight finish within --grace */
+        begin_stop(s, stats_now_us());
     return true;
 }
 
@@ -300,7 +308,7 @@ static void on_log_flush(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
-    stdout_failed(arg);
+    server_stdout_failed(arg);
 }
 
 void server_flush_log_soon(struct server *s)
@@ -603,6 +611,18 @@ static void on_grace(evutil_socket_t fd, short what, void *arg)
  * third stops at once, however soon it comes. */
 #define SIGNAL_ECHO_US 200000
 
+/* The first stop: no new connections, the grace period for the requests
+ * in flight; the end once they are done. */
+static void begin_stop(struct server *s, int64_t now)
+{
+    s->draining = true;
+    s->signal_us = now;
+    stop_listening(s);
+    struct timeval tv = to_timeval(s->cfg->grace_us);
+    evtimer_add(s->grace_ev, &tv);
+    finish_if_drained(s);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
     struct server *s = arg;
@@ -618,20 +638,15 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
         expire_waiting(s);
         return;
     }
-    s->draining = true;
-    s->signal_us = now;
-    stop_listening(s);
     if (!s->cfg->quiet) {
         char grace[32];
         unsigned long long left = s->active - s->streams;
         log_line(stdout, "INFO", "%s: stopping, %llu request%s in flight, grace %s", strsignal((int)sig), left,
                  cli_plural(left), duration_format(s->cfg->grace_us, grace, sizeof grace));
-        if (stdout_failed(s))
+        if (server_stdout_failed(s)) /* it has begun the stop */
             return;
     }
-    struct timeval tv = to_timeval(s->cfg->grace_us);
-    evtimer_add(s->grace_ev, &tv);
-    finish_if_drained(s);
+    begin_stop(s, now);
 }
 
 /* ---- start-up ---- */
@@ -867,9 +882,9 @@ int server_run(const struct server_config *cfg)
         cli_error("cannot set up the event loop");
     } else {
         printf(FMT_LISTENING "%s\n", l.url);
-        if (!stdout_failed(&s))
+        if (!server_stdout_failed(&s))
             event_base_dispatch(s.base);
-        rc = stdout_failed(&s) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+        rc = server_stdout_failed(&s) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
     }
     teardown(&s);
     return rc;

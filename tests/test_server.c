@@ -626,18 +626,26 @@ START_TEST(access_log_line)
 }
 END_TEST
 
-/* stdout that cannot be written is the end of the run, exit 1, not a log
- * silently lost: its reader gone (`sayhi-server --access-log | head -1`),
- * or a full disk at the listening line. */
+/* stdout that cannot be written ends the run as SIGTERM does, exit 1, not
+ * a log silently lost: its reader gone (`sayhi-server --access-log | head
+ * -1`), or a full disk at the listening line. A request in flight is still
+ * answered (with one suspended, the first version aborted in
+ * MHD_stop_daemon), a new connection is not taken. */
 START_TEST(stdout_write_failure_exits_1)
 {
     struct test_server s;
     struct http_response r;
     static const char *const args[] = {"--access-log", "--delay", "0", NULL};
     ck_assert_int_eq(test_server_start(&s, args), 0);
+    int slow = http_connect(s.port);
+    const char *req = "GET /say-hi?delay=1s HTTP/1.1\r\nHost: x\r\n\r\n";
+    ck_assert_int_eq(write(slow, req, strlen(req)), (ssize_t)strlen(req));
+    usleep(200000); /* it waits, suspended */
     close(s.out_fd); /* the pipe's only reader */
     s.out_fd = -1;
-    ck_assert_int_eq(http_get(s.port, "GET", "/say-hi", &r), 200);
+    ck_assert_int_eq(http_get(s.port, "GET", "/say-hi", &r), 200); /* its log line fails */
+    ck_assert_int_eq(http_exchange(slow, NULL, 0, &r, 5000), 200);
+    close(slow);
     ck_assert_int_eq(test_server_stop(&s, 0, 5000), 1); /* no signal: it stops by itself */
 
     const char *server = getenv("SAYHI_SERVER") != NULL ? getenv("SAYHI_SERVER") : "server/sayhi-server";
