@@ -243,18 +243,37 @@ static int check_writable(const char *flag, const char *path)
     return 0;
 }
 
+/* path with its directory resolved (realpath) into buf, for a file that
+ * need not exist yet: "out.x", "./out.x" and "$PWD/out.x" are one name. The
+ * path itself when its directory does not resolve. */
+static const char *full_name(const char *path, char *buf, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[PATH_MAX], real[PATH_MAX];
+    const char *base = slash != NULL ? slash + 1 : path;
+    size_t dirlen = slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path);
+    if (dirlen >= sizeof dir)
+        return path;
+    memcpy(dir, dirlen > 0 ? path : ".", dirlen > 0 ? dirlen : 1);
+    dir[dirlen > 0 ? dirlen : 1] = '\0';
+    if (realpath(dir, real) == NULL || (size_t)snprintf(buf, len, "%s/%s", real, base) >= len)
+        return path;
+    return buf;
+}
+
 /* Whether paths a and b are one file that writing both would overwrite:
- * the same name, or two names of one regular file. A device (/dev/stdout)
- * takes both. */
+ * one name (however spelled), or two names of one regular file (links). A
+ * device (/dev/stdout, /dev/null) takes both. */
 static bool same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
     bool a_there = stat(a, &sa) == 0, b_there = stat(b, &sb) == 0;
     if (a_there && !S_ISREG(sa.st_mode))
         return false;
-    if (strcmp(a, b) == 0)
-        return true;
-    return a_there && b_there && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (a_there && b_there)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    char fa[2 * PATH_MAX], fb[2 * PATH_MAX];
+    return strcmp(full_name(a, fa, sizeof fa), full_name(b, fb, sizeof fb)) == 0;
 }
 
 /* --csv, --plot and --html each write a file of their own. */
