@@ -3,14 +3,16 @@
  * clock, and sends request i at t0 + i/RATE on a free kept-alive connection
  * (CONNS of them, all opened before t0), at most 16 sends a pass before it
  * reads what has come in. A due request that finds no connection free waits,
- * and the wait counts in its lateness, as in sayhi-async. Responses are
- * counted by length: the first, read before t0, gives it (nginx's /say-hi
- * answers the same bytes every time). No parsing, no timers, no records but
- * one lateness a request.
+ * and the wait counts in its lateness, as in sayhi-async (taken, as there,
+ * when the send begins). Responses are counted by length: the first, read
+ * before t0, gives it (nginx's /say-hi answers the same bytes every time).
+ * No parsing, no timers, no records but one lateness a request.
  *
  *   sender PORT RATE SECONDS CONNS   GET /say-hi from 127.0.0.1:PORT, then prints
  *       {"achieved": R, "late_ms": {"p50": A, "p99": B, "max": C}}
- *   (achieved and the percentiles as sayhi-async --json computes them)
+ *   (achieved and the percentiles as sayhi-async --json computes them);
+ *   exit 1 when a connection fails or responses are still missing 10 s
+ *   after the schedule's end
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -55,6 +57,31 @@ static int open_conn(int port)
     return fd;
 }
 
+/* Sends one request on fd and reads its whole response into buf: the
+ * length of every response (nginx's /say-hi is always the same bytes).
+ * That length, or -1. */
+static ssize_t first_response(int fd, char *buf, size_t len)
+{
+    if (write(fd, request, sizeof request - 1) != (ssize_t)sizeof request - 1)
+        return -1;
+    size_t got = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + got, len - 1 - got);
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+        buf[got] = '\0';
+        const char *end = strstr(buf, "\r\n\r\n"), *cl = strcasestr(buf, "\r\nContent-Length:");
+        if (end != NULL && cl != NULL && cl < end) {
+            size_t total = (size_t)(end + 4 - buf) + strtoul(cl + 17, NULL, 10);
+            if (got >= total)
+                return got == total ? (ssize_t)total : -1;
+        }
+        if (got == len - 1)
+            return -1;
+    }
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -92,13 +119,9 @@ int main(int argc, char **argv)
     ssize_t resp_len = 0;
     for (int i = 0; i < nconns; i++) {
         int fd = open_conn(port);
-        if (i == 0) { /* the length of every response */
-            if (write(fd, request, sizeof request - 1) != (ssize_t)sizeof request - 1)
-                die("sender: write");
-            usleep(100000);
-            resp_len = read(fd, buf, sizeof buf);
-            if (resp_len <= 0)
-                die("sender: read");
+        if (i == 0 && (resp_len = first_response(fd, buf, sizeof buf)) <= 0) {
+            fprintf(stderr, "sender: no complete first response with a Content-Length\n");
+            return 1;
         }
         struct epoll_event e = {.events = EPOLLIN, .data.fd = fd};
         if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e) != 0)
@@ -111,6 +134,7 @@ int main(int argc, char **argv)
         die("sender");
     double gap_ns = 1e9 / rate;
     int64_t t0 = now_ns(), first = 0, last = 0;
+    int64_t give_up = t0 + (int64_t)(seconds * 1e9) + 10 * (int64_t)1000000000;
     size_t next = 0, done = 0;
     struct epoll_event evs[256];
     while (done < n) {
@@ -119,11 +143,15 @@ int main(int argc, char **argv)
             if (due > t)
                 break;
             int fd = idle[--nidle];
+            last = t;
+            first = next == 0 ? t : first;
+            late[next++] = t - due;
             if (write(fd, request, sizeof request - 1) != (ssize_t)sizeof request - 1)
                 die("sender: write");
-            last = now_ns();
-            first = next == 0 ? last : first;
-            late[next++] = last - due;
+        }
+        if (now_ns() > give_up) {
+            fprintf(stderr, "sender: %zu of %zu responses missing 10 s after the schedule\n", n - done, n);
+            return 1;
         }
         int k = epoll_wait(ep, evs, 256, 0);
         for (int j = 0; j < k; j++) {
