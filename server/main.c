@@ -171,10 +171,10 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
             break;
         case O_HELP:
             usage(stdout);
-            exit(CLI_EXIT_OK);
+            exit(cli_stdout_finish() == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE);
         case O_VERSION:
             cli_print_version();
-            exit(CLI_EXIT_OK);
+            exit(cli_stdout_finish() == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE);
         default:
             if (c >= O_BEHAVIOUR && c < O_BEHAVIOUR + (int)BEHAVIOUR_FLAGS) {
                 behaviour[c - O_BEHAVIOUR] = optarg;

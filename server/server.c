@@ -297,7 +297,8 @@ bool server_stdout_failed(struct server *s)
         server_flush_log_soon(s);
         return false;
     }
-    cli_error("cannot write to stdout: %s; stopping", err != 0 ? strerror(err) : "write error");
+    cli_error("cannot write to stdout: %s%s", err != 0 ? strerror(err) : "write error",
+              s->draining ? "" : "; stopping");
     s->stdout_failed = true;
     if (!s->draining) /* as on SIGTERM: the requests in flight finish within --grace */
         begin_stop(s, stats_now_us());
@@ -628,6 +629,12 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     struct server *s = arg;
     (void)what;
     int64_t now = stats_now_us();
+    if (s->draining && !s->signalled) { /* a failed stdout began the stop: this is its first signal */
+        s->signalled = true;
+        s->signal_us = now;
+        return;
+    }
+    s->signalled = true;
     if (s->draining && !s->expired && now - s->signal_us < SIGNAL_ECHO_US)
         return;
     if (s->expired) { /* third signal: nothing is suspended any more, stop now */
@@ -886,6 +893,8 @@ int server_run(const struct server_config *cfg)
             event_base_dispatch(s.base);
         rc = server_stdout_failed(&s) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
     }
-    teardown(&s);
+    teardown(&s); /* MHD logs the requests it cuts: stdout is done only after it */
+    if (rc == CLI_EXIT_OK && cli_stdout_finish() != 0)
+        rc = CLI_EXIT_FAILURE;
     return rc;
 }

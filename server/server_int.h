@@ -139,6 +139,7 @@ struct server {
     int64_t started_us;
     bool draining, expired;
     bool stdout_failed;        /* a write to stdout failed: the run ends, exit 1 */
+    bool signalled;            /* a SIGINT or SIGTERM came (a stop can begin without one) */
     int64_t signal_us;         /* when the first SIGINT or SIGTERM came */
 };
 

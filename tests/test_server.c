@@ -644,6 +644,8 @@ START_TEST(stdout_write_failure_exits_1)
     close(s.out_fd); /* the pipe's only reader */
     s.out_fd = -1;
     ck_assert_int_eq(http_get(s.port, "GET", "/say-hi", &r), 200); /* its log line fails */
+    usleep(300000);
+    kill(s.pid, SIGTERM); /* the first signal of this stop, not a second one that ends its grace */
     ck_assert_int_eq(http_exchange(slow, NULL, 0, &r, 5000), 200);
     close(slow);
     ck_assert_int_eq(test_server_stop(&s, 0, 5000), 1); /* no signal: it stops by itself */
