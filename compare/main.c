@@ -243,22 +243,37 @@ static int check_writable(const char *flag, const char *path)
     return 0;
 }
 
-/* path with its directory resolved (realpath) into buf, for a file that
- * need not exist yet: "out.x", "./out.x" and "$PWD/out.x" are one name. The
- * path itself when its directory does not resolve. */
-static const char *full_name(const char *path, char *buf, size_t len)
+/* The file path names, or would name once made: its own device and inode
+ * when it exists, else its directory's and its last component, so that
+ * "out.x", "./out.x" and "$PWD/out.x" compare equal with no path buffer.
+ * false when neither can be found (check_writable says why). */
+struct file_id {
+    dev_t dev;
+    ino_t ino;
+    const char *base; /* NULL: the file exists */
+    size_t baselen;
+    bool regular;
+};
+
+static bool file_id(const char *path, struct file_id *id)
 {
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        *id = (struct file_id){.dev = st.st_dev, .ino = st.st_ino, .regular = S_ISREG(st.st_mode)};
+        return true;
+    }
     const char *slash = strrchr(path, '/');
-    char dir[PATH_MAX], real[PATH_MAX];
-    const char *base = slash != NULL ? slash + 1 : path;
+    char dir[PATH_MAX];
     size_t dirlen = slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path);
     if (dirlen >= sizeof dir)
-        return path;
+        return false;
     memcpy(dir, dirlen > 0 ? path : ".", dirlen > 0 ? dirlen : 1);
     dir[dirlen > 0 ? dirlen : 1] = '\0';
-    if (realpath(dir, real) == NULL || (size_t)snprintf(buf, len, "%s/%s", real, base) >= len)
-        return path;
-    return buf;
+    if (stat(dir, &st) != 0)
+        return false;
+    const char *base = slash != NULL ? slash + 1 : path;
+    *id = (struct file_id){.dev = st.st_dev, .ino = st.st_ino, .base = base, .baselen = strlen(base), .regular = true};
+    return true;
 }
 
 /* Whether paths a and b are one file that writing both would overwrite:
@@ -266,14 +281,11 @@ static const char *full_name(const char *path, char *buf, size_t len)
  * device (/dev/stdout, /dev/null) takes both. */
 static bool same_file(const char *a, const char *b)
 {
-    struct stat sa, sb;
-    bool a_there = stat(a, &sa) == 0, b_there = stat(b, &sb) == 0;
-    if (a_there && !S_ISREG(sa.st_mode))
-        return false;
-    if (a_there && b_there)
-        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-    char fa[2 * PATH_MAX], fb[2 * PATH_MAX];
-    return strcmp(full_name(a, fa, sizeof fa), full_name(b, fb, sizeof fb)) == 0;
+    struct file_id ia, ib;
+    if (!file_id(a, &ia) || !file_id(b, &ib))
+        return strcmp(a, b) == 0;
+    return ia.regular && ia.dev == ib.dev && ia.ino == ib.ino && (ia.base == NULL) == (ib.base == NULL) &&
+           (ia.base == NULL || (ia.baselen == ib.baselen && memcmp(ia.base, ib.base, ia.baselen) == 0));
 }
 
 /* --csv, --plot and --html each write a file of their own. */
@@ -358,11 +370,11 @@ static int parse_args(int argc, char **argv, struct config *cfg)
         cli_error("--delay applies to the server sayhi-compare starts, not to --url %s", cfg->url);
         return -1;
     }
-    if (check_concurrency(cfg) != 0 || check_crawl(cfg) != 0 || check_distinct(cfg) != 0)
+    if (check_concurrency(cfg) != 0 || check_crawl(cfg) != 0)
         return -1;
     if ((cfg->csv != NULL && check_writable("--csv", cfg->csv) != 0) ||
         (cfg->plot != NULL && check_writable("--plot", cfg->plot) != 0) ||
-        (cfg->html != NULL && check_writable("--html", cfg->html) != 0))
+        (cfg->html != NULL && check_writable("--html", cfg->html) != 0) || check_distinct(cfg) != 0)
         return -1;
     return 0;
 }
