@@ -251,7 +251,6 @@ struct file_id {
     dev_t dev;
     ino_t ino;
     const char *base; /* NULL: the file exists */
-    size_t baselen;
     bool regular;
 };
 
@@ -272,7 +271,7 @@ static bool file_id(const char *path, struct file_id *id)
     if (stat(dir, &st) != 0)
         return false;
     const char *base = slash != NULL ? slash + 1 : path;
-    *id = (struct file_id){.dev = st.st_dev, .ino = st.st_ino, .base = base, .baselen = strlen(base), .regular = true};
+    *id = (struct file_id){.dev = st.st_dev, .ino = st.st_ino, .base = base, .regular = true};
     return true;
 }
 
@@ -285,7 +284,7 @@ static bool same_file(const char *a, const char *b)
     if (!file_id(a, &ia) || !file_id(b, &ib))
         return strcmp(a, b) == 0;
     return ia.regular && ia.dev == ib.dev && ia.ino == ib.ino && (ia.base == NULL) == (ib.base == NULL) &&
-           (ia.base == NULL || (ia.baselen == ib.baselen && memcmp(ia.base, ib.base, ia.baselen) == 0));
+           (ia.base == NULL || strcmp(ia.base, ib.base) == 0);
 }
 
 /* --csv, --plot and --html each write a file of their own. */
