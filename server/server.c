@@ -891,7 +891,7 @@ int server_run(const struct server_config *cfg)
         printf(FMT_LISTENING "%s\n", l.url);
         if (!server_stdout_failed(&s))
             event_base_dispatch(s.base);
-        rc = server_stdout_failed(&s) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+        rc = s.stdout_failed ? CLI_EXIT_FAILURE : CLI_EXIT_OK; /* the last lines: cli_stdout_finish below */
     }
     teardown(&s); /* MHD logs the requests it cuts: stdout is done only after it */
     if (rc == CLI_EXIT_OK && cli_stdout_finish() != 0)

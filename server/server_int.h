@@ -164,11 +164,11 @@ void server_flush_log_soon(struct server *s);
 /* Flushes stdout; call it, or at least when ferror(stdout), right after
  * each write to stdout (the access log, the start-up and stop lines), for
  * the errno. When stdout cannot be written (its reader gone: `| head -1`;
- * a full disk; a terminal that hung up), says so on stderr and ends the run
- * at once, exit 1, as the SIGPIPE the server ignores for its sockets would
- * have: serving on with the log lost, to exit 0 later, would hide it. A slow
- * reader of a non-blocking stdout (EAGAIN) costs lines, not the run.
- * Returns whether the run is ending for it. */
+ * a full disk; a terminal that hung up), says so on stderr and begins the
+ * stop a SIGTERM would (the requests in flight finish within --grace), and
+ * the run exits 1: serving on with the log lost, to exit 0 later, would hide
+ * it. A slow reader of a non-blocking stdout (EAGAIN) costs lines, not the
+ * run. Returns whether the run is ending for it. */
 bool server_stdout_failed(struct server *s);
 
 /* ---- handler.c: the life of a request, and the replies ---- */
